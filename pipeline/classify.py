@@ -1,0 +1,62 @@
+"""Classify: which document type a page is, from the words printed on it.
+
+Each type has words only it prints (公民身份号码, 签发机关, 社会保障号码 …); a page scores
+the weights of the words found (one OCR slip allowed in longer words) and a few shapes
+(an 18-character ID number, a 16–19 digit card number). The best type wins if it scores
+enough; its margin over the runner-up gives the confidence."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.layout import Layout, fuzzy_find
+from schemas.documents import DocType
+
+KEYWORDS: dict[DocType, dict[str, float]] = {
+    DocType.ID_CARD_FRONT: {"公民身份号码": 3.0, "姓名": 1.0, "性别": 1.0, "民族": 1.5, "出生": 1.0, "住址": 1.5},
+    DocType.ID_CARD_BACK: {"居民身份证": 2.5, "签发机关": 2.5, "有效期限": 2.5, "中华人民共和国": 1.0},
+    DocType.BANK_CARD: {"银联": 1.5, "UnionPay": 1.5, "银行": 1.0, "借记卡": 1.5, "储蓄卡": 1.5,
+                        "信用卡": 1.5, "VALIDTHRU": 1.0, "BANK": 0.5},
+    DocType.SOCIAL_SECURITY_CARD: {"社会保障卡": 4.0, "社会保障号码": 3.0, "社会保障卡号": 3.0, "发卡日期": 1.5},
+    DocType.HOUSEHOLD_REGISTER: {"常住人口登记卡": 4.0, "户主或与户主关系": 3.0, "户别": 1.0,
+                                 "曾用名": 1.0, "籍贯": 1.0, "登记日期": 0.5},
+    DocType.DEATH_CERTIFICATE: {"死亡医学证明": 4.0, "死亡日期": 2.0, "死亡原因": 2.0, "死者姓名": 2.0},
+    DocType.MARRIAGE_CERTIFICATE: {"结婚证": 4.0, "持证人": 2.0, "结婚证字号": 2.0, "登记日期": 1.0,
+                                   "婚姻登记员": 2.0},
+}
+MIN_SCORE = 2.5
+
+
+def classify(layout: Layout) -> tuple[DocType, float]:
+    """(doc_type, confidence 0–1); UNKNOWN when nothing scores MIN_SCORE."""
+    text = layout.text
+    scores = {doc_type: _keyword_score(text, words) for doc_type, words in KEYWORDS.items()}
+    if re.search(r"\d{17}[\dXx]", text):
+        for doc_type in (DocType.ID_CARD_FRONT, DocType.SOCIAL_SECURITY_CARD, DocType.HOUSEHOLD_REGISTER):
+            scores[doc_type] += 1.0
+    if _has_card_number(layout):
+        scores[DocType.BANK_CARD] += 2.5
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    (best, best_score), (_, second_score) = ranked[0], ranked[1]
+    if best_score < MIN_SCORE:
+        return DocType.UNKNOWN, round(1.0 - best_score / MIN_SCORE, 3)
+    strength = min(1.0, best_score / 5.0)
+    margin = best_score / (best_score + second_score)
+    return best, round(strength * margin, 3)
+
+
+def _keyword_score(text: str, words: dict[str, float]) -> float:
+    total = 0.0
+    for word, weight in words.items():
+        if fuzzy_find(text, word, 0 if len(word) <= 3 else 1) is not None:
+            total += weight
+    return total
+
+
+def _has_card_number(layout: Layout) -> bool:
+    """A row of digit groups adding up to 16–19 digits, as bank cards print their number."""
+    for row in layout.rows:
+        digits = re.sub(r"\D", "", row.text)
+        if 16 <= len(digits) <= 19 and not re.search(r"[\u4e00-\u9fff]", row.text):
+            return True
+    return False

@@ -1,0 +1,107 @@
+"""Resident ID card (居民身份证), both sides, read by layout.
+
+Front: rows 姓名 / 性别·民族 / 出生 / 住址 (1–3 lines, left of the portrait) / 公民身份号码.
+Labels anchor each row; where OCR lost a label, the row's position in that order stands in.
+Back: 签发机关 and 有效期限 rows under the title."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.extract.base import Extracted, row_containing, row_starting_with, strip_label, text_after
+from pipeline.fields import (
+    normalize_address, normalize_date, normalize_ethnicity, normalize_id_number, normalize_name,
+    normalize_sex, normalize_validity,
+)
+from pipeline.layout import Layout, Row, clean
+
+PORTRAIT_LEFT = 0.60
+"""Text right of this (as a share of the card's width) belongs to the portrait area."""
+_DATE_ROW = re.compile(r"\d{4}年?\d{1,2}月\d{1,2}")
+
+
+def extract_id_card_front(layout: Layout) -> Extracted:
+    out = Extracted()
+    rows = layout.rows
+
+    id_row = _id_number_row(layout)
+    if id_row is not None:
+        out.put("id_number", normalize_id_number(text_after(id_row, "公民身份号码")), id_row.lines)
+
+    name_row = row_starting_with(layout, "姓名") or _first_left_row(rows)
+    if name_row is not None:
+        left = [l for l in name_row.lines if l.x0 < PORTRAIT_LEFT]
+        text = strip_label("".join(l.text for l in left), "姓名")
+        out.put("name", normalize_name(text), left)
+
+    sex_row = row_containing(layout, "性别")
+    ethnic_row = row_containing(layout, "民族")
+    row = (sex_row or ethnic_row or (None,))[0]
+    if row is None and name_row is not None and name_row in rows:
+        following = rows.index(name_row) + 1
+        row = rows[following] if following < len(rows) else None
+    if row is not None:
+        text = row.text
+        sex_part, _, ethnic_part = text.partition("民族")
+        out.put("sex", normalize_sex(strip_label(sex_part, "性别")), row.lines)
+        out.put("ethnicity", normalize_ethnicity(ethnic_part or text[-4:]), row.lines)
+
+    birth_row = row_starting_with(layout, "出生") or next(
+        (r for r in rows if _DATE_ROW.search(clean(r.text))), None)
+    if birth_row is not None:
+        out.put("birth_date", normalize_date(birth_row.text), birth_row.lines)
+
+    address_lines = _address_lines(layout, birth_row, id_row)
+    if address_lines:
+        text = strip_label("".join(l.text for l in address_lines), "住址")
+        out.put("address", normalize_address(text), address_lines)
+    return out
+
+
+def _id_number_row(layout: Layout) -> Row | None:
+    labelled = row_containing(layout, "公民身份号码")
+    if labelled is not None and normalize_id_number(labelled[0].text):
+        return labelled[0]
+    for row in reversed(layout.rows):
+        if normalize_id_number(row.text):
+            return row
+    return labelled[0] if labelled else None
+
+
+def _first_left_row(rows: list[Row]) -> Row | None:
+    return next((r for r in rows if r.x0 < PORTRAIT_LEFT), None)
+
+
+def _address_lines(layout: Layout, birth_row: Row | None, id_row: Row | None):
+    """The 住址 row and the rows under it, up to the ID number row, left of the portrait."""
+    rows = layout.rows
+    start_row = row_starting_with(layout, "住址")
+    if start_row is not None:
+        start = rows.index(start_row)
+    elif birth_row is not None:
+        start = rows.index(birth_row) + 1
+    else:
+        return []
+    end = rows.index(id_row) if id_row is not None and id_row in rows else len(rows)
+    lines = []
+    for row in rows[start:end]:
+        lines.extend(l for l in row.lines if l.x0 < PORTRAIT_LEFT)
+    return lines
+
+
+def extract_id_card_back(layout: Layout) -> Extracted:
+    out = Extracted()
+    authority = row_containing(layout, "签发机关")
+    if authority is not None:
+        row = authority[0]
+        value = re.sub(r"[^\u4e00-\u9fff\d（）()]", "", text_after(row, "签发机关"))
+        out.put("issuing_authority", value or None, row.lines)
+
+    validity = row_containing(layout, "有效期限")
+    row = validity[0] if validity else next(
+        (r for r in reversed(layout.rows) if re.search(r"\d{4}[.\-]?\d{2}[.\-]?\d{2}", r.text)), None)
+    if row is not None:
+        valid_from, valid_until = normalize_validity(text_after(row, "有效期限"))
+        out.put("valid_from", valid_from, row.lines)
+        out.put("valid_until", valid_until, row.lines)
+    return out

@@ -1,0 +1,159 @@
+"""Field values: normalize what OCR read into DESIGN.md's canonical forms, and validate
+them (python-stdnum for ID numbers and Luhn)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from stdnum import luhn
+from stdnum.cn import ric
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
+
+from pipeline.layout import clean
+from schemas.documents import PERMANENT, FieldIssue
+
+ETHNIC_GROUPS = (
+    "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 "
+    "东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 "
+    "俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺"
+).split()
+
+# Characters OCR confuses with digits, applied only where a field holds digits.
+_DIGIT_LOOKALIKES = str.maketrans({
+    "O": "0", "o": "0", "D": "0", "Q": "0", "〇": "0",
+    "I": "1", "l": "1", "|": "1", "i": "1", "!": "1",
+    "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "b": "6", "G": "6", "q": "9", "g": "9",
+})
+_X_LOOKALIKES = "xX×✕╳ⅹХх"
+
+
+def digits_only(text: str) -> str:
+    return re.sub(r"\D", "", clean(text).translate(_DIGIT_LOOKALIKES))
+
+
+def normalize_id_number(text: str) -> str | None:
+    """The 18-character ID number in `text` (upper-case X), or None if there is none."""
+    compact = clean(text)
+    compact = re.sub(f"[{_X_LOOKALIKES}]", "X", compact)
+    mapped = "".join(c if c == "X" else c.translate(_DIGIT_LOOKALIKES) for c in compact)
+    runs = re.findall(r"\d{17}[\dX]", mapped)
+    if runs:
+        valid = [r for r in runs if ric.is_valid(r)]
+        return (valid or runs)[0]
+    return None
+
+
+def validate_id_number(value: str) -> FieldIssue | None:
+    try:
+        ric.validate(value)
+    except InvalidChecksum:
+        return FieldIssue.CHECKSUM
+    except InvalidComponent:
+        # stdnum raises InvalidComponent for an impossible birth date or unknown region
+        try:
+            ric.get_birth_date(value)
+        except ValidationError:
+            return FieldIssue.DATE
+        return FieldIssue.REGION
+    except ValidationError:
+        return FieldIssue.FORMAT
+    return None
+
+
+def birth_date_of(id_number: str) -> str | None:
+    try:
+        return ric.get_birth_date(id_number).isoformat()
+    except (ValidationError, ValueError):
+        return None
+
+
+def sex_of(id_number: str) -> str | None:
+    if len(id_number) == 18 and id_number[16].isdigit():
+        return "男" if int(id_number[16]) % 2 else "女"
+    return None
+
+
+def validate_card_number(value: str) -> FieldIssue | None:
+    """Bank card numbers: 13–19 digits, Luhn."""
+    if not re.fullmatch(r"\d{13,19}", value):
+        return FieldIssue.FORMAT
+    return None if luhn.is_valid(value) else FieldIssue.CHECKSUM
+
+
+def normalize_ssc_number(text: str) -> str | None:
+    """社会保障卡卡号: nine characters, a capital letter or digit then eight digits."""
+    compact = clean(text).upper()
+    match = re.search(r"([A-Z0-9])([0-9OISBZDQ]{8})(?![0-9])", compact)
+    if not match:
+        return None
+    return match.group(1) + match.group(2).translate(_DIGIT_LOOKALIKES)
+
+
+def validate_ssc_number(value: str) -> FieldIssue | None:
+    return None if re.fullmatch(r"[A-Z0-9]\d{8}", value) else FieldIssue.FORMAT
+
+
+def normalize_date(text: str) -> str | None:
+    """'1962年3月7日', '2015.03.01', '2015-3-1', '20150301' → '2015-03-01' (None if no date)."""
+    compact = clean(text).translate(_DIGIT_LOOKALIKES)
+    match = re.search(r"(\d{4})[年.\-/](\d{1,2})[月.\-/](\d{1,2})", compact) or re.search(
+        r"(\d{4})(\d{2})(\d{2})", compact)
+    if not match:
+        return None
+    return _iso(*(int(g) for g in match.groups()))
+
+
+def validate_date(value: str) -> FieldIssue | None:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return FieldIssue.DATE
+    return None
+
+
+def normalize_validity(text: str) -> tuple[str | None, str | None]:
+    """'2015.03.01-2035.03.01' or '2015.03.01-长期' → (valid_from, valid_until)."""
+    compact = clean(text).translate(_DIGIT_LOOKALIKES)
+    matches = list(re.finditer(r"(\d{4})[.\-/]?(\d{2})[.\-/]?(\d{2})", compact))
+    iso = [_iso(*(int(g) for g in m.groups())) for m in matches]
+    valid_from = iso[0] if iso else None
+    if len(iso) >= 2:
+        return valid_from, iso[1]
+    tail = compact[matches[0].end():] if matches else compact
+    return valid_from, (PERMANENT if "长" in tail or "期" in tail else None)
+
+
+def _iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def normalize_sex(text: str) -> str | None:
+    match = re.search("[男女]", clean(text))
+    return match.group(0) if match else None
+
+
+def normalize_ethnicity(text: str) -> str | None:
+    """The ethnic group named in `text` (the longest that fits), without a trailing 族."""
+    compact = clean(text).removesuffix("族")
+    for group in sorted(ETHNIC_GROUPS, key=len, reverse=True):
+        if compact.startswith(group):
+            return group
+    for group in sorted(ETHNIC_GROUPS, key=len, reverse=True):
+        if group in compact:
+            return group
+    return None
+
+
+def normalize_name(text: str) -> str | None:
+    """Chinese names: CJK characters and the middle dot of transliterated names."""
+    compact = re.sub(r"[^\u3400-\u9fff\U00020000-\U0002ffff·•]", "", clean(text)).replace("•", "·")
+    return compact or None
+
+
+def normalize_address(text: str) -> str | None:
+    compact = clean(text)
+    return compact or None

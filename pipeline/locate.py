@@ -1,0 +1,234 @@
+"""Locate: find the card or page in a photo and straighten it.
+
+A photographed card is a bright-ish convex quadrilateral with strong edges on all four
+sides and an aspect near 85.6:54 (an A4 page: 297:210). We collect quadrilateral candidates
+from several edge and threshold maps of a small copy, score each by how well its four sides
+lie on real edges, its aspect and its size, then fit each side as a line on the edge pixels
+near it (rounded corners and blur move approxPolyDP's corners; fitted lines do not)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import cv2
+import numpy as np
+
+from models.ocr import order_quad
+
+CARD_ASPECT = 85.6 / 54.0
+PAGE_ASPECT = 297.0 / 210.0
+WORK_SIDE = 800
+"""Long side of the copy the search runs on: large enough for corners, small enough to be fast."""
+
+
+class DocumentKind(StrEnum):
+    CARD = "card"
+    PAGE = "page"
+    FRAME = "frame"
+    """No outline found: the whole image is taken as the document."""
+
+
+@dataclass
+class Located:
+    kind: DocumentKind
+    quad: np.ndarray
+    """4×2 corners in input pixels, clockwise, quad[0]→quad[1] along a long side."""
+    support: float
+    """Share of the outline that lies on image edges (0–1); 1.0 for FRAME by definition."""
+    touches_border: bool
+    """Part of the outline lies on (or beyond) the image border: maybe cut off."""
+
+    @property
+    def width(self) -> float:
+        return float((np.linalg.norm(self.quad[0] - self.quad[1]) + np.linalg.norm(self.quad[3] - self.quad[2])) / 2)
+
+    @property
+    def height(self) -> float:
+        return float((np.linalg.norm(self.quad[1] - self.quad[2]) + np.linalg.norm(self.quad[0] - self.quad[3])) / 2)
+
+
+def find_document(image: np.ndarray) -> Located:
+    """The most card- or page-like outline in `image`, or the whole frame if none is."""
+    height, width = image.shape[:2]
+    scale = min(1.0, WORK_SIDE / max(height, width))
+    work = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
+    gray = cv2.cvtColor(work, cv2.COLOR_BGR2GRAY)
+    gradient = _gradient_magnitude(work)
+
+    best: tuple[float, np.ndarray, DocumentKind, float] | None = None
+    for quad in _candidate_quads(work, gray):
+        scored = _score(quad, gradient)
+        if scored is not None and (best is None or scored[0] > best[0]):
+            best = (scored[0], quad, scored[1], scored[2])
+    if best is None:
+        frame = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+        if height > width:
+            frame = np.roll(frame, -1, axis=0)
+        return Located(DocumentKind.FRAME, frame, 1.0, False)
+
+    _, quad, kind, support = best
+    quad = _refine(quad, gradient)
+    quad = _long_side_first(quad) / scale
+    margin = 2.0
+    touches = bool(
+        (quad[:, 0] <= margin).any() or (quad[:, 1] <= margin).any()
+        or (quad[:, 0] >= width - 1 - margin).any() or (quad[:, 1] >= height - 1 - margin).any()
+    )
+    return Located(kind, quad.astype(np.float32), support, touches)
+
+
+def rectify(image: np.ndarray, located: Located, long_side: int) -> tuple[np.ndarray, np.ndarray]:
+    """The document warped flat, `long_side` pixels wide, and the homography that did it."""
+    if located.kind is DocumentKind.CARD:
+        aspect = CARD_ASPECT
+    elif located.kind is DocumentKind.PAGE:
+        aspect = PAGE_ASPECT
+    else:
+        aspect = located.width / max(located.height, 1.0)
+    out_w, out_h = long_side, max(1, int(round(long_side / aspect)))
+    target = np.array([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]], np.float32)
+    matrix = cv2.getPerspectiveTransform(located.quad.astype(np.float32), target)
+    flat = cv2.warpPerspective(image, matrix, (out_w, out_h), flags=cv2.INTER_AREA,
+                               borderMode=cv2.BORDER_REPLICATE)
+    return flat, matrix
+
+
+def _gradient_magnitude(work: np.ndarray) -> np.ndarray:
+    """Strongest colour-channel gradient per pixel, so a white card on a light-grey desk
+    (small luminance step, some colour step) still shows its edge."""
+    blurred = cv2.GaussianBlur(work, (5, 5), 0)
+    mags = []
+    for channel in cv2.split(cv2.cvtColor(blurred, cv2.COLOR_BGR2LAB)):
+        gx = cv2.Sobel(channel, cv2.CV_32F, 1, 0, ksize=3)
+        gy = cv2.Sobel(channel, cv2.CV_32F, 0, 1, ksize=3)
+        mags.append(cv2.magnitude(gx, gy))
+    return np.maximum.reduce(mags)
+
+
+def _candidate_quads(work: np.ndarray, gray: np.ndarray):
+    area = work.shape[0] * work.shape[1]
+    maps = []
+    blurred = cv2.GaussianBlur(gray, (5, 5), 0)
+    median = float(np.median(blurred))
+    for low, high in ((0.5 * median, 1.2 * median), (20, 60), (40, 120)):
+        edges = cv2.Canny(blurred, max(5, low), max(15, high))
+        maps.append(cv2.dilate(edges, np.ones((3, 3), np.uint8)))
+    lab = cv2.cvtColor(cv2.GaussianBlur(work, (5, 5), 0), cv2.COLOR_BGR2LAB)
+    for channel in cv2.split(lab)[1:]:
+        maps.append(cv2.dilate(cv2.Canny(channel, 10, 30), np.ones((3, 3), np.uint8)))
+    _, otsu = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
+    for mask in (otsu, 255 - otsu):
+        maps.append(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel))
+
+    for edge_map in maps:
+        contours, _ = cv2.findContours(edge_map, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+        for contour in contours:
+            if cv2.contourArea(contour) < 0.02 * area and cv2.arcLength(contour, True) < 0.4 * (work.shape[0] + work.shape[1]):
+                continue
+            hull = cv2.convexHull(contour)
+            hull_area = cv2.contourArea(hull)
+            if hull_area < 0.02 * area:
+                continue
+            perimeter = cv2.arcLength(hull, True)
+            for eps in (0.02, 0.035, 0.05):
+                approx = cv2.approxPolyDP(hull, eps * perimeter, True)
+                if len(approx) == 4:
+                    yield order_quad(approx.reshape(4, 2))
+                    break
+            else:
+                rect = cv2.boxPoints(cv2.minAreaRect(hull))
+                if hull_area / max(cv2.contourArea(rect), 1.0) > 0.85:
+                    yield order_quad(rect)
+
+
+def _side_samples(a: np.ndarray, b: np.ndarray, count: int = 40) -> np.ndarray:
+    t = np.linspace(0.08, 0.92, count, dtype=np.float32)[:, None]
+    return a[None, :] * (1 - t) + b[None, :] * t
+
+
+def _score(quad: np.ndarray, gradient: np.ndarray):
+    """(score, kind, support) for a candidate, or None if it cannot be a document."""
+    h, w = gradient.shape
+    if not cv2.isContourConvex(quad.astype(np.float32).reshape(-1, 1, 2)):
+        return None
+    sides = [np.linalg.norm(quad[i] - quad[(i + 1) % 4]) for i in range(4)]
+    if min(sides) < 20:
+        return None
+    long_side = (max(sides[0], sides[2]) + max(sides[1], sides[3])) / 2
+    aspect = max(sides[0] + sides[2], sides[1] + sides[3]) / max(min(sides[0] + sides[2], sides[1] + sides[3]), 1.0)
+    card_fit = abs(np.log(aspect / CARD_ASPECT))
+    page_fit = abs(np.log(aspect / PAGE_ASPECT))
+    kind, fit = (DocumentKind.CARD, card_fit) if card_fit <= page_fit else (DocumentKind.PAGE, page_fit)
+    if fit > 0.35:
+        return None
+    threshold = max(20.0, float(np.percentile(gradient, 90)) * 0.5)
+    supports = []
+    for i in range(4):
+        pts = _side_samples(quad[i], quad[(i + 1) % 4])
+        xs = np.clip(np.round(pts[:, 0]).astype(int), 0, w - 1)
+        ys = np.clip(np.round(pts[:, 1]).astype(int), 0, h - 1)
+        # the edge may sit a pixel or two off the sampled line: take the max over a 5×5 window
+        window = np.max([gradient[np.clip(ys + dy, 0, h - 1), np.clip(xs + dx, 0, w - 1)]
+                         for dy in (-2, 0, 2) for dx in (-2, 0, 2)], axis=0)
+        supports.append(float(np.mean(window > threshold)))
+    support = float(np.mean(supports))
+    if min(supports) < 0.35 or support < 0.6:
+        return None
+    area_fraction = cv2.contourArea(quad.astype(np.float32)) / float(h * w)
+    on_border = np.mean([(p[0] <= 3 or p[1] <= 3 or p[0] >= w - 4 or p[1] >= h - 4) for p in quad])
+    score = support ** 2 * np.exp(-3.0 * fit) * np.sqrt(area_fraction) * (1.0 - 0.6 * on_border)
+    del long_side
+    return score, kind, support
+
+
+def _refine(quad: np.ndarray, gradient: np.ndarray) -> np.ndarray:
+    """Fit each side as a line through the strongest edge pixels in a band around it and
+    intersect neighbouring lines: corners that sit on the true edges, not on rounded tips."""
+    h, w = gradient.shape
+    lines = []
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        direction = (b - a) / max(np.linalg.norm(b - a), 1e-6)
+        normal = np.array([-direction[1], direction[0]], np.float32)
+        pts = _side_samples(a, b, 60)
+        offsets = np.arange(-6, 7, dtype=np.float32)
+        cand = pts[:, None, :] + offsets[None, :, None] * normal[None, None, :]
+        xs = np.clip(np.round(cand[..., 0]).astype(int), 0, w - 1)
+        ys = np.clip(np.round(cand[..., 1]).astype(int), 0, h - 1)
+        values = gradient[ys, xs]
+        best = np.argmax(values, axis=1)
+        strong = values[np.arange(len(pts)), best] > max(15.0, float(np.percentile(values, 60)))
+        chosen = cand[np.arange(len(pts)), best][strong]
+        if len(chosen) < 10:
+            lines.append(None)
+            continue
+        vx, vy, x0, y0 = cv2.fitLine(chosen.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append((np.array([x0, y0], np.float32), np.array([vx, vy], np.float32)))
+    refined = quad.copy()
+    for i in range(4):
+        previous, current = lines[(i - 1) % 4], lines[i]
+        if previous is None or current is None:
+            continue
+        point = _intersect(previous, current)
+        if point is not None and np.linalg.norm(point - quad[i]) < 0.08 * max(h, w):
+            refined[i] = point
+    return refined
+
+
+def _intersect(line_a, line_b):
+    (p, r), (q, s) = line_a, line_b
+    cross = r[0] * s[1] - r[1] * s[0]
+    if abs(cross) < 1e-6:
+        return None
+    t = ((q - p)[0] * s[1] - (q - p)[1] * s[0]) / cross
+    return p + t * r
+
+
+def _long_side_first(quad: np.ndarray) -> np.ndarray:
+    """Rotate the corner order so the first side is a long one (cards and text run along it;
+    the orient stage settles 0° versus 180° afterwards)."""
+    top = np.linalg.norm(quad[0] - quad[1]) + np.linalg.norm(quad[2] - quad[3])
+    side = np.linalg.norm(quad[1] - quad[2]) + np.linalg.norm(quad[3] - quad[0])
+    return quad if top >= side else np.roll(quad, -1, axis=0)

@@ -1,0 +1,139 @@
+"""Read one document: the stages from a decoded page to a DocumentReading.
+
+page → locate → rectify → orient (detect lines) → recognize → classify → extract →
+validate → quality. Detection runs on a small copy of the straightened document; recognition
+crops each line from the full-resolution one."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from models.ocr import OcrEngine, TextLine, crop_quad
+from pipeline.classify import classify
+from pipeline.extract import extract
+from pipeline.ingest import Limits, Page, decode
+from pipeline.layout import Layout
+from pipeline.locate import DocumentKind, Located, find_document, rectify
+from pipeline.orient import orient, rotate_points
+from pipeline.quality import assess
+from pipeline.validate import validate_fields
+from schemas.documents import DocumentReading, Quad
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    card_long_side: int = 960
+    """Pixels across a straightened card (ID-card print is then ~28 px tall)."""
+    card_detect_side: int = 640
+    page_long_side: int = 2000
+    page_detect_side: int = 960
+
+
+class DocumentReader:
+    """Reads uploads with one OCR engine; build one per process and reuse it."""
+
+    def __init__(self, engine: OcrEngine, limits: Limits = Limits(), options: ReadOptions = ReadOptions()):
+        self.engine = engine
+        self.limits = limits
+        self.options = options
+
+    def read_upload(self, data: bytes, file: str) -> list[DocumentReading]:
+        """Every page of an upload, read. Raises IngestError if it cannot be decoded."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        started = time.perf_counter()
+        pages = decode(data, self.limits)
+        decoded = time.perf_counter() - started
+        readings = []
+        for page in pages:
+            reading = self.read_page(page, file, sha256)
+            reading.timings["decode"] = round(decoded / len(pages), 4)
+            readings.append(reading)
+        return readings
+
+    def read_page(self, page: Page, file: str, sha256: str | None = None) -> DocumentReading:
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            timings[name] = round(now - clock, 4)
+            clock = now
+
+        image = page.image
+        located = _frame(image) if page.from_pdf else find_document(image)
+        card = located.kind is DocumentKind.CARD
+        long_side = self.options.card_long_side if card else min(self.options.page_long_side, max(image.shape[:2]))
+        flat, homography = rectify(image, located, long_side)
+        lap("locate")
+
+        detect_side = self.options.card_detect_side if card else self.options.page_detect_side
+        oriented = orient(self.engine, flat, detect_side)
+        lap("detect")
+
+        texts = self.engine.recognize([crop_quad(oriented.image, q) for q in oriented.quads])
+        lines = [TextLine(t, s, q) for q, (t, s) in zip(oriented.quads, texts) if t.strip()]
+        lap("recognize")
+
+        height, width = oriented.image.shape[:2]
+        layout = Layout(lines, width, height)
+        doc_type, confidence = classify(layout)
+        extracted = extract(doc_type, layout)
+        issues = validate_fields(doc_type, extracted.fields)
+        quality = assess(oriented.image, located, page.from_pdf)
+        lap("extract")
+
+        to_input = _PageToInput(homography, oriented.rotation, width, height)
+        regions = {name: to_input.quad(np.concatenate([l.box for l in src]))
+                   for name, src in extracted.sources.items()}
+        field_confidence = {name: round(min(l.score for l in src), 4)
+                            for name, src in extracted.sources.items()}
+        return DocumentReading(
+            file=file,
+            page=page.number,
+            sha256=sha256,
+            doc_type=doc_type,
+            confidence=confidence,
+            fields=extracted.fields,
+            quality=quality,
+            field_issues=issues,
+            field_confidence=field_confidence,
+            regions=regions,
+            document_region=_as_quad(located.quad),
+            orientation=oriented.rotation,
+            timings=timings,
+        )
+
+
+def _frame(image: np.ndarray) -> Located:
+    height, width = image.shape[:2]
+    quad = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    return Located(DocumentKind.FRAME, quad, 1.0, False)
+
+
+class _PageToInput:
+    """Maps points of the upright, straightened document back onto the uploaded image."""
+
+    def __init__(self, homography: np.ndarray, rotation: int, width: int, height: int):
+        self.inverse = np.linalg.inv(homography)
+        self.rotation, self.width, self.height = rotation, width, height
+
+    def points(self, points: np.ndarray) -> np.ndarray:
+        unrotated = rotate_points(points, (360 - self.rotation) % 360, self.width, self.height)
+        return cv2.perspectiveTransform(unrotated.reshape(-1, 1, 2).astype(np.float64), self.inverse).reshape(-1, 2)
+
+    def quad(self, points: np.ndarray) -> Quad:
+        """The bounding rectangle of `points` (document pixels) as a quad on the upload."""
+        x0, y0 = points.min(axis=0)
+        x1, y1 = points.max(axis=0)
+        corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
+        return _as_quad(self.points(corners))
+
+
+def _as_quad(points: np.ndarray) -> Quad:
+    return tuple((round(float(x), 1), round(float(y), 1)) for x, y in points[:4])  # type: ignore[return-value]
