@@ -4,13 +4,39 @@ start) and pass it down; nothing reads the environment at import time."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+DEV_KEY_ID = "dev"
+DEV_ARCHIVE_KEY = hashlib.sha256(b"onewindow development archive key - NOT SECRET").digest()
+DEV_CITIZEN_SECRET = hashlib.sha256(b"onewindow development citizen key secret - NOT SECRET").digest()
+"""Built-in development secrets, derived from public strings so `onewindow demo` runs with no
+configuration. Anyone can derive them: data written with them is NOT protected. Production
+(ONEWINDOW_ENV=production) refuses to start with them."""
+
+
+def parse_archive_keys(raw: str) -> dict[str, bytes]:
+    """`kid1:BASE64,kid2:BASE64` (each key 32 bytes) → {kid: key}."""
+    keys: dict[str, bytes] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        kid, sep, encoded = item.partition(":")
+        if not sep or not kid.isalnum():
+            raise ValueError("ONEWINDOW_ARCHIVE_KEYS must read kid:BASE64[,kid:BASE64...] (kid letters/digits)")
+        try:
+            key = base64.b64decode(encoded, validate=True)
+        except ValueError as exc:
+            raise ValueError(f"archive key {kid!r} is not valid base64") from exc
+        if len(key) != 32:
+            raise ValueError(f"archive key {kid!r} must be 32 bytes (AES-256), not {len(key)}")
+        keys[kid] = key
+    return keys
 
 
 class Settings(BaseSettings):
@@ -34,6 +60,70 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     max_image_pixels: int = Field(default=60_000_000, ge=1)
     max_pdf_pages: int = Field(default=20, ge=1)
+
+    env: Literal["development", "production"] = Field(
+        default="development", description="production refuses the built-in development secrets")
+
+    # The S3 backend (archive = s3://bucket[/prefix]); MinIO in production.
+    s3_endpoint: str | None = Field(default=None, description="host:port of the S3 server")
+    s3_access_key: str | None = None
+    s3_secret_key: SecretStr | None = None
+    s3_secure: bool = Field(default=True, description="TLS to the S3 endpoint")
+    s3_cert_check: bool = Field(default=True, description="verify the endpoint's TLS certificate")
+    s3_region: str = "us-east-1"
+    s3_timeout: float = Field(default=10.0, gt=0, description="seconds per request (connect, read)")
+    s3_attempts: int = Field(default=4, ge=1, description="tries per request before giving up")
+    s3_backoff: float = Field(default=0.2, ge=0, description="first wait between tries, doubling")
+    s3_object_lock: bool = Field(
+        default=False, description="create the bucket (when the archive creates it) with object lock")
+    audit_lock_days: int = Field(
+        default=3650, ge=1, description="object-lock retention of audit entries, where the bucket has it")
+
+    # Encryption at rest and citizen keys.
+    archive_keys: SecretStr | None = Field(
+        default=None, description="master keys, kid:BASE64[,kid:BASE64...]; unset = development key")
+    archive_key_id: str | None = Field(
+        default=None, description="kid that wraps new data keys (default: the first in archive_keys)")
+    citizen_key_secret: SecretStr | None = Field(
+        default=None, description="HMAC secret turning an ID number into its citizen key; never change it")
+
+    biometric_raw_retention_days: int = Field(
+        default=0, ge=0, description="days raw selfies/videos stay after verification (0: deleted at once)")
+
+    @field_validator("archive_keys")
+    @classmethod
+    def _check_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not parse_archive_keys(value.get_secret_value()):
+            raise ValueError("ONEWINDOW_ARCHIVE_KEYS is set but holds no key")
+        return value
+
+    @model_validator(mode="after")
+    def _no_dev_secrets_in_production(self) -> "Settings":
+        keys, active = self.archive_master_keys()
+        if active not in keys:
+            raise ValueError(f"ONEWINDOW_ARCHIVE_KEY_ID={active!r} is not among ONEWINDOW_ARCHIVE_KEYS")
+        if self.env == "production" and self.uses_development_secrets:
+            raise ValueError("ONEWINDOW_ENV=production refuses the built-in development secrets: set "
+                             "ONEWINDOW_ARCHIVE_KEYS and ONEWINDOW_CITIZEN_KEY_SECRET (see docs/archive.md)")
+        return self
+
+    def archive_master_keys(self) -> tuple[dict[str, bytes], str]:
+        """({kid: 32-byte key}, the kid new data keys are wrapped with)."""
+        if self.archive_keys is None:
+            return {DEV_KEY_ID: DEV_ARCHIVE_KEY}, self.archive_key_id or DEV_KEY_ID
+        keys = parse_archive_keys(self.archive_keys.get_secret_value())
+        return keys, self.archive_key_id or next(iter(keys))
+
+    def citizen_secret(self) -> bytes:
+        if self.citizen_key_secret is None:
+            return DEV_CITIZEN_SECRET
+        return self.citizen_key_secret.get_secret_value().encode("utf-8")
+
+    @property
+    def uses_development_secrets(self) -> bool:
+        keys, _ = self.archive_master_keys()
+        return (self.citizen_secret() == DEV_CITIZEN_SECRET
+                or any(key == DEV_ARCHIVE_KEY for key in keys.values()))
 
     @field_validator("faces_dir", "paddle_det_dir", "paddle_rec_dir", "paddle_cls_dir")
     @classmethod
