@@ -1,7 +1,9 @@
-"""The local-directory backend: one file per object, written atomically (temp + rename)."""
+"""The local-directory backend: one file per object, written atomically (temp + rename);
+conditional writes by hard-linking the finished temp file, which fails if the name exists."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -24,18 +26,39 @@ class LocalBlobStore:
             raise StorageError(f"bad object key {key!r}")
         return self.root / key
 
+    def _write_temp(self, path: Path, data: bytes) -> str:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return tmp
+
     def put(self, key: str, data: bytes) -> None:
         path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
+            os.replace(self._write_temp(path, data), path)
         except OSError as exc:
             raise StorageError(f"cannot write {key} in {self.root}: {exc.strerror}") from exc
+
+    def create(self, key: str, data: bytes, *, lock_days: int = 0) -> bool:
+        path = self._path(key)
+        tmp = None
+        try:
+            tmp = self._write_temp(path, data)
+            if lock_days:
+                os.chmod(tmp, 0o444)
+            os.link(tmp, path)
+            return True
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            raise StorageError(f"cannot write {key} in {self.root}: {exc.strerror}") from exc
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
 
     def get(self, key: str) -> bytes:
         try:
@@ -55,11 +78,14 @@ class LocalBlobStore:
             pass
 
     def list(self, prefix: str = "") -> Iterator[str]:
-        base = self.root
+        # Walk only the directory the prefix points into, not the whole archive.
+        base = self.root / prefix.rpartition("/")[0] if "/" in prefix else self.root
+        if not base.is_dir():
+            return iter(())
         keys = []
         for path in base.rglob("*"):
             if path.is_file() and not path.name.startswith(".tmp-"):
-                key = path.relative_to(base).as_posix()
+                key = path.relative_to(self.root).as_posix()
                 if key.startswith(prefix):
                     keys.append(key)
         return iter(sorted(keys))

@@ -1,0 +1,140 @@
+"""The archive contract, on both backends: content addressing, encryption, layout, records."""
+
+import os
+from datetime import date, datetime, timezone
+
+import pytest
+
+from schemas.documents import DocType, DocumentReading, Quality
+from schemas.findings import Finding, FindingCode, Severity
+from schemas.submission import Decision, SubmissionResult, Upload
+from storage.archive import Archive
+from storage.crypto import Keyring
+from storage.errors import CorruptedError, KeyUnavailableError, NotFoundError
+
+CITIZEN = "130634196203070017"
+OTHER = "110101199003077578"
+
+PHOTO = os.urandom(4096)
+
+
+def make_result(archive, sha, applicant=CITIZEN, submission_id="20261128T120830-5f0c9a1e"):
+    reading = DocumentReading(file="front.jpg", doc_type=DocType.ID_CARD_FRONT, confidence=0.9,
+                              fields={"name": "张三", "id_number": applicant or ""}, quality=Quality(ok=True))
+    return SubmissionResult(
+        submission_id=submission_id, service="retirement", service_name="退休", decision=Decision.FLAGGED,
+        applicant=applicant, submitted_on=date(2026, 11, 28), received_at=datetime.now(timezone.utc),
+        documents=[reading], uploads=[Upload(file="front.jpg", sha256=sha, size=len(PHOTO))],
+        findings=[Finding(code=FindingCode.MISSING_DOCUMENT, severity=Severity.BLOCKER, message="缺少户口簿")])
+
+
+def all_bytes(store):
+    return {key: store.get(key) for key in store.list()}
+
+
+def test_the_same_photo_twice_is_stored_once(archive):
+    first = archive.put_upload(PHOTO, citizen=CITIZEN)
+    second = archive.put_upload(PHOTO, citizen=CITIZEN)
+    assert first == second
+    assert len([k for k in archive.store.list("uploads/")]) == 1
+    assert archive.get_upload(first) == PHOTO
+    assert archive.get_upload(first, citizen=CITIZEN) == PHOTO
+
+
+def test_uploads_without_a_citizen_still_work_as_before(archive):
+    sha = archive.put_upload(b"no applicant")
+    assert archive.get_upload(sha) == b"no applicant"
+    with pytest.raises(NotFoundError):
+        archive.get_upload("0" * 64)
+
+
+def test_nothing_personal_in_keys_or_bytes_at_rest(archive):
+    sha = archive.put_upload(PHOTO, citizen=CITIZEN)
+    archive.save_submission(make_result(archive, sha))
+    objects = all_bytes(archive.store)
+    for key, data in objects.items():
+        assert CITIZEN[6:14] not in key, "an object key carries the birth date part of an ID number"
+        assert CITIZEN.encode() not in data, f"{key} holds the ID number in clear"
+        assert "张三".encode() not in data, f"{key} holds a name in clear"
+    assert PHOTO not in b"".join(objects.values())
+
+
+def test_a_changed_upload_is_reported_not_returned(archive):
+    sha = archive.put_upload(PHOTO, citizen=CITIZEN)
+    key = archive.upload_key(sha, archive.citizen_key(CITIZEN))
+    raw = archive.store.get(key)
+    archive.store.put(key, raw[:-3] + b"xyz")
+    with pytest.raises(CorruptedError):
+        archive.get_upload(sha, citizen=CITIZEN)
+
+
+def test_submission_records_round_trip_and_list(archive):
+    sha = archive.put_upload(PHOTO, citizen=CITIZEN)
+    result = make_result(archive, sha)
+    archive.save_submission(result)
+    archive.save_submission(make_result(archive, sha, applicant=None, submission_id="20261128T120900-00aa11bb"))
+    assert sorted(archive.submission_ids()) == ["20261128T120830-5f0c9a1e", "20261128T120900-00aa11bb"]
+    assert archive.load_submission(result.submission_id) == result
+
+
+def test_skeleton_records_in_clear_are_still_read(archive):
+    """Archives written before encryption: plaintext blobs and JSON records stay readable."""
+    sha = __import__("hashlib").sha256(b"old").hexdigest()
+    archive.store.put(archive.legacy_upload_key(sha), b"old")
+    result = make_result(archive, sha, submission_id="20250101T000000-0badc0de")
+    archive.store.put("submissions/20250101T000000-0badc0de.json", result.model_dump_json().encode())
+    assert archive.get_upload(sha) == b"old"
+    assert archive.load_submission("20250101T000000-0badc0de") == result
+
+
+def test_history_gives_state_and_documents_for_reuse(archive):
+    sha = archive.put_upload(PHOTO, citizen=CITIZEN)
+    result = make_result(archive, sha)
+    archive.record_received(CITIZEN, result.submission_id, "retirement", result.uploads)
+    archive.record_documents_read(CITIZEN, result.submission_id, result.documents)
+    archive.record_outcome(CITIZEN, result.submission_id, result.findings, result.decision)
+    archive.save_submission(result)  # the same events again: not written twice
+    events = archive.history(CITIZEN)
+    assert [e.kind.value for e in events] == ["submission_received", "documents_read", "findings", "decision"]
+    state = archive.current_state(CITIZEN)
+    assert state.submissions[0].decision is Decision.FLAGGED
+    assert state.submissions[0].finding_codes == [FindingCode.MISSING_DOCUMENT]
+    (doc,) = archive.documents_on_record(CITIZEN)
+    assert doc.doc_type is DocType.ID_CARD_FRONT and doc.sha256 == sha and doc.fields["name"] == "张三"
+    assert archive.current_state(OTHER).submissions == []
+
+
+def test_a_rerun_with_a_new_revision_appends(archive):
+    sha = archive.put_upload(PHOTO, citizen=CITIZEN)
+    result = make_result(archive, sha)
+    archive.save_submission(result)
+    result.decision = Decision.ACCEPTED
+    archive.save_submission(result, revision="r2")
+    assert len(archive.history(CITIZEN)) == 8
+    assert archive.current_state(CITIZEN).submissions[0].decision is Decision.ACCEPTED
+
+
+def test_key_rotation_rewraps_data_keys_without_rewriting_history(archive, keyring):
+    sha = archive.put_upload(PHOTO, citizen=CITIZEN)
+    archive.save_submission(make_result(archive, sha))
+    before = {k: v for k, v in all_bytes(archive.store).items() if not k.startswith(("keys/", "audit/"))}
+    new_key = os.urandom(32)
+    both = Keyring({**keyring.master_keys, "k2": new_key}, "k2", keyring._citizen_secret)
+    assert Archive(archive.store, both).rotate_keys() == (1, 0)
+    after = all_bytes(archive.store)
+    assert all(after[k] == v for k, v in before.items()), "rotation rewrote data objects"
+    only_new = Archive(archive.store, Keyring({"k2": new_key}, "k2", keyring._citizen_secret))
+    assert only_new.get_upload(sha, citizen=CITIZEN) == PHOTO
+    assert only_new.current_state(CITIZEN).submissions
+    only_old = Archive(archive.store, keyring)
+    with pytest.raises(KeyUnavailableError):
+        only_old.get_upload(sha, citizen=CITIZEN)
+
+
+def test_reads_and_writes_are_audited_with_who_and_why(archive):
+    sha = archive.put_upload(PHOTO, citizen=CITIZEN, actor="clerk-7", purpose="intake at window 3")
+    archive.get_upload(sha, citizen=CITIZEN, actor="reviewer-2", purpose="review of case")
+    entries = archive.audit_log.entries(archive.citizen_key(CITIZEN))
+    assert [(e.actor, e.action.value, e.purpose) for e in entries] == [
+        ("clerk-7", "write", "intake at window 3"), ("reviewer-2", "read", "review of case")]
+    assert entries[1].prev == entries[0].hash
