@@ -27,9 +27,9 @@ class Context:
 
     @cached_property
     def archive(self):
-        from storage.archive import open_archive
+        from storage.archive import open_archive_from_settings
 
-        return open_archive(self.settings.archive)
+        return open_archive_from_settings(self.settings)
 
 
 def read_files(paths: list[str]) -> list[tuple[str, bytes]]:

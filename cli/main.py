@@ -11,7 +11,7 @@ from schemas.errors import OneWindowError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from cli import documents, doctor, services, specimens
+    from cli import archive, documents, doctor, services, specimens
 
     parser = argparse.ArgumentParser(
         prog="onewindow",
@@ -19,7 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (documents, specimens, services, doctor):
+    for module in (documents, specimens, services, doctor, archive):
         module.register(sub)
     return parser
 
