@@ -33,10 +33,15 @@ def bank_background(bank: Bank, light: bool, variant: int) -> Image.Image:
         a = np.array(_mix(bank.colour, (255,) * 3, 0.18), np.float32)
         b = np.array(_mix(bank.colour, (0,) * 3, 0.35), np.float32)
     img = a * (1 - t) + b * t
-    cx, cy = rng.uniform(0.6, 1.1) * w, rng.uniform(-0.2, 0.4) * h
-    r = np.sqrt((x - cx) ** 2 + (y - cy) ** 2)
-    arcs = (np.cos(r * 0.045) ** 16)[..., None] * np.clip(1 - r / (1.1 * w), 0, 1)[..., None]
-    img = img + (255 - img) * arcs * (0.10 if not light else 0.25)
+    if variant % 2 == 0:  # faint concentric arcs from a corner
+        cx, cy = rng.uniform(0.6, 1.1) * w, rng.uniform(-0.2, 0.4) * h
+        r = np.sqrt((x - cx) ** 2 + (y - cy) ** 2)
+        pattern = (np.cos(r * rng.uniform(0.03, 0.06)) ** 16) * np.clip(1 - r / (1.1 * w), 0, 1)
+    else:  # a broad diagonal sheen with fine parallel lines in it
+        u = (x * 0.8 - y * 0.6) / w
+        sheen = np.exp(-((u - rng.uniform(0.1, 0.5)) / 0.18) ** 2)
+        pattern = sheen * (0.5 + 0.5 * np.cos((x * 0.6 + y * 0.8) * 0.5) ** 8)
+    img = img + (255 - img) * pattern[..., None] * (0.07 if not light else 0.2)
     if light:  # a colour band along the bottom
         band = np.clip((y - h * 0.8) / 6, 0, 1)[..., None]
         img = img * (1 - band) + np.array(bank.colour, np.float32) * band

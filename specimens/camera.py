@@ -155,8 +155,9 @@ def _motion_kernel(length: int, angle: float) -> np.ndarray:
 
 def photograph(card: Image.Image, difficulty: int, rng: random.Random, *, cut_off: bool = False,
                too_small: bool = False) -> tuple[np.ndarray, dict]:
-    """A BGR uint8 photo of `card` (an RGB canonical render) and a JSON-ready record of what
-    was applied (see `schemas.specimens.PhotoTransform`). Deterministic in `rng`."""
+    """A BGR uint8 photo of `card` (a canonical render: RGB with the rounded-card shape, or
+    RGBA whose alpha is the shape) and a JSON-ready record of what was applied (see
+    `schemas.specimens.PhotoTransform`). Deterministic in `rng`."""
     if difficulty not in LEVELS:
         raise ValueError(f"difficulty must be one of {sorted(LEVELS)}, not {difficulty!r}")
     level = LEVELS[difficulty]
@@ -208,7 +209,8 @@ def photograph(card: Image.Image, difficulty: int, rng: random.Random, *, cut_of
     # Pre-shrink the card so the perspective warp never decimates (aliasing).
     scale = width / cw
     src_img = np.asarray(card.convert("RGB"))[..., ::-1]
-    alpha = np.asarray(card_mask(card.size), np.float32) / 255
+    shape = card.getchannel("A") if card.mode == "RGBA" else card_mask(card.size)
+    alpha = np.asarray(shape, np.float32) / 255
     if scale < 0.9:
         small = (max(int(round(cw * scale * 1.1)), 8), max(int(round(ch * scale * 1.1)), 8))
         src_img = cv2.resize(src_img, small, interpolation=cv2.INTER_AREA)

@@ -22,7 +22,8 @@ PORTRAIT_BOX = (622, 78, 922, 447)
 """Where the photo sits on the front (x0, y0, x1, y1): 300 × 369 px."""
 
 
-def _fit(text: str, family: str, size: int, max_width: float, spacing: float = 0) -> ImageFont.FreeTypeFont:
+def _fit(text: str, family: str, size: int, max_width: float,
+         spacing: float = 0) -> ImageFont.FreeTypeFont:
     """The family at `size`, or smaller until `text` fits `max_width`."""
     while size > 18 and marks.spaced_width(text, fonts.font(family, size), spacing) > max_width:
         size -= 1

@@ -89,12 +89,14 @@ def text_width(text: str) -> float:
 
 def address_lines(address: str, width: float = ADDRESS_LINE_WIDTH) -> list[str]:
     """How the ID card wraps the address (greedy, at `width` cells per line)."""
-    lines, line = [], ""
+    lines, line, used = [], "", 0.0
     for char in address:
-        if line and text_width(line + char) > width:
+        cell = 0.5 if ord(char) < 128 else 1.0
+        if line and used + cell > width:
             lines.append(line)
-            line = ""
+            line, used = "", 0.0
         line += char
+        used += cell
     return lines + [line] if line else lines
 
 
@@ -216,7 +218,7 @@ def make_person(rng: random.Random, faces: Any = None, **overrides: Any) -> Pers
     pick("bank_card_number", banks.card_number(banks.BANKS_BY_NAME.get(v["bank_name"], bank), rng))
     thru = f"{rng.randint(1, 12):02d}/{rng.randint(26, 35)}" if rng.random() < 0.5 else ""
     pick("bank_valid_thru", thru)
-    letter = chr(ord("A") + rng.randrange(26))
+    letter = rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ")  # no I or O: they read as 1 and 0
     pick("ssc_card_number", letter + "".join(str(rng.randrange(10)) for _ in range(8)))
     ssc_bank = bank if rng.random() < 0.5 else rng.choice(banks.BANKS)
     pick("ssc_bank_name", ssc_bank.name)

@@ -111,14 +111,17 @@ def region(code: str) -> Region:
     return _by_code()[code]
 
 
+@cache
+def _candidates(birth_year: int, max_prefix: int | None) -> tuple[Region, ...]:
+    pool = tuple(r for r in regions() if r.valid_in(birth_year)
+                 and (max_prefix is None or len(r.prefix) <= max_prefix))
+    return pool or tuple(r for r in regions() if r.valid_in(birth_year))
+
+
 def pick_region(rng: random.Random, birth_year: int, max_prefix: int | None = None) -> Region:
     """A region whose code was already in use in `birth_year` (what `stdnum.cn.ric` checks),
     optionally with a short address prefix (for one-line addresses)."""
-    pool = [r for r in regions() if r.valid_in(birth_year)
-            and (max_prefix is None or len(r.prefix) <= max_prefix)]
-    if not pool:
-        pool = [r for r in regions() if r.valid_in(birth_year)]
-    return rng.choice(pool)
+    return rng.choice(_candidates(birth_year, max_prefix))
 
 
 def issuing_authority(r: Region) -> str:
