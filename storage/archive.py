@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, BinaryIO
 
 from schemas.archive import (
@@ -74,8 +74,8 @@ class Archive:
 
     def _audit(self, scope: str, action: AuditAction, objects: list[str], actor: str | None,
                purpose: str) -> AuditEntry:
-        return self.audit_log.append(scope, actor=actor or self.actor, action=action,
-                                     purpose=purpose, objects=objects)
+        return self.audit_log.append(scope, actor=actor or self.actor, action=action, purpose=purpose,
+                                     objects=objects, fresh=scope in self.keys.fresh)
 
     # Uploads --------------------------------------------------------------------------------
 
@@ -99,30 +99,79 @@ class Archive:
         scope = self._scope(citizen)
         shas = [hashlib.sha256(data).hexdigest() for data in items]
         keys = [self.upload_key(sha, scope) for sha in shas]
-        self._audit(scope, AuditAction.WRITE, keys, actor, purpose)
         dek = self.keys.get(scope, create=True)
+        self._audit(scope, AuditAction.WRITE, keys, actor, purpose)
         for key, data in zip(keys, items):
             self.store.create(key, seal(dek, scope, key, data))
         return shas
 
+    def receive(self, submission_id: str, service: str, files: Sequence[tuple[str, bytes]], *,
+                citizen: str | None = None, actor: str | None = None, purpose: str = "intake",
+                media_type_of: Callable[[bytes], str | None] | None = None,
+                revision: str = "0") -> list[Upload]:
+        """Intake in one step: store the files, then record "submission received" in the
+        citizen's history, under one audit entry. The event is written last, so until it exists
+        nothing refers to the files; calling again after a failure completes it."""
+        scope = self._scope(citizen)
+        uploads = [Upload(file=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                          media_type=media_type_of(data) if media_type_of else None)
+                   for name, data in files]
+        keys = [self.upload_key(u.sha256, scope) for u in uploads]
+        event = None
+        if citizen:
+            event = self._event(EventKind.SUBMISSION_RECEIVED, scope, actor or self.actor,
+                                submission_id=submission_id, service=service, uploads=uploads, revision=revision)
+        event_keys = [self.history_store.event_key(event)] if event else []
+        dek = self.keys.get(scope, create=True)
+        self._audit(scope, AuditAction.WRITE, keys + event_keys, actor, purpose)
+        for key, (_, data) in zip(keys, files):
+            self.store.create(key, seal(dek, scope, key, data))
+        if event:
+            self.history_store.append(event)
+        return uploads
+
     def get_upload(self, sha256: str, *, citizen: str | None = None, actor: str | None = None,
                    purpose: str = "pre-review") -> bytes:
-        key = self._find_upload(sha256, citizen)
-        if key.startswith("blobs/"):
-            data = self.store.get(key)
-        else:
-            scope = key.rsplit("/", 1)[1].removesuffix(".enc")
-            self._audit(scope, AuditAction.READ, [key], actor, purpose)
-            data = unseal(self.keys.get(scope), key, self.store.get(key))
+        return self.get_uploads([sha256], citizen=citizen, actor=actor, purpose=purpose)[0]
+
+    def get_uploads(self, shas: Sequence[str], *, citizen: str | None = None, actor: str | None = None,
+                    purpose: str = "pre-review") -> list[bytes]:
+        """Read uploads back, each checked against its sha256, audited once per scope. With
+        `citizen` the keys are known and each read is one request."""
+        ck = self.citizen_key(citizen) if citizen else None
+        keys = [self.upload_key(sha, ck) if ck else self._find_upload(sha) for sha in shas]
+        self._audit_reads(keys, actor, purpose)
+        found = []
+        for sha, key in zip(shas, keys):
+            try:
+                found.append(self._read_upload(sha, key))
+            except NotFoundError:
+                if ck is None:
+                    raise
+                other = self._find_upload(sha)  # e.g. stored before the applicant was known
+                self._audit_reads([other], actor, purpose)
+                found.append(self._read_upload(sha, other))
+        return found
+
+    @staticmethod
+    def _key_scope(key: str) -> str | None:
+        return key.rsplit("/", 1)[1].removesuffix(".enc") if key.startswith("uploads/") else None
+
+    def _audit_reads(self, keys: list[str], actor: str | None, purpose: str) -> None:
+        for scope in sorted({self._key_scope(key) for key in keys} - {None}):
+            self._audit(scope, AuditAction.READ, [k for k in keys if self._key_scope(k) == scope], actor, purpose)
+
+    def _read_upload(self, sha256: str, key: str) -> bytes:
+        raw = self.store.get(key)
+        scope = self._key_scope(key)
+        if scope:  # AES-GCM authenticates the bytes sealed for this key (which names the sha256);
+            return unseal(self.keys.get(scope), key, raw)  # `verify` still re-hashes every upload
+        data = raw
         if hashlib.sha256(data).hexdigest() != sha256:
             raise CorruptedError(f"upload {sha256[:12]}… is corrupted in the archive", key=key)
         return data
 
-    def _find_upload(self, sha256: str, citizen: str | None) -> str:
-        if citizen:
-            key = self.upload_key(sha256, self.citizen_key(citizen))
-            if self.store.exists(key):
-                return key
+    def _find_upload(self, sha256: str) -> str:
         for key in self.store.list(f"uploads/{sha256[:2]}/{sha256}/"):
             if key.endswith(".enc"):
                 return key
@@ -199,22 +248,30 @@ class Archive:
         self._audit(scope, AuditAction.WRITE, [self.history_store.event_key(e) for e in events], actor, purpose)
         return sum(self.history_store.append(event) for event in events)
 
-    def record_received(self, citizen: str, submission_id: str, service: str, uploads: list[Upload], *,
-                        actor: str | None = None, revision: str = "0") -> ArchiveEvent:
+    def record_received(self, citizen: str | None, submission_id: str, service: str, uploads: list[Upload], *,
+                        actor: str | None = None, revision: str = "0") -> ArchiveEvent | None:
+        if not citizen:
+            return None
         event = self._event(EventKind.SUBMISSION_RECEIVED, self.citizen_key(citizen), actor or self.actor,
                             submission_id=submission_id, service=service, uploads=uploads, revision=revision)
         self.record_events([event], actor=actor, purpose="intake")
         return event
 
-    def record_documents_read(self, citizen: str, submission_id: str, documents: list[DocumentReading], *,
-                              actor: str | None = None, revision: str = "0") -> ArchiveEvent:
+    def record_documents_read(self, citizen: str | None, submission_id: str, documents: list[DocumentReading],
+                              *, actor: str | None = None, revision: str = "0") -> ArchiveEvent | None:
+        """After reading: what each document said. No-op without a citizen (nothing to file under)."""
+        if not citizen:
+            return None
         event = self._event(EventKind.DOCUMENTS_READ, self.citizen_key(citizen), actor or self.actor,
                             submission_id=submission_id, documents=documents, revision=revision)
         self.record_events([event], actor=actor, purpose="pre-review: documents read")
         return event
 
-    def record_outcome(self, citizen: str, submission_id: str, findings: list[Finding], decision: Decision,
-                       *, actor: str | None = None, revision: str = "0") -> list[ArchiveEvent]:
+    def record_outcome(self, citizen: str | None, submission_id: str, findings: list[Finding],
+                       decision: Decision, *, actor: str | None = None, revision: str = "0") -> list[ArchiveEvent]:
+        """After checking: the findings and the decision, as two events under one audit entry."""
+        if not citizen:
+            return []
         ck, who = self.citizen_key(citizen), actor or self.actor
         events = [self._event(EventKind.FINDINGS, ck, who, submission_id=submission_id,
                               findings=findings, revision=revision),

@@ -44,9 +44,11 @@ class AuditLog:
         return f"audit/{scope}/{seq:012d}.json"
 
     def append(self, scope: str, *, actor: str, action: AuditAction, purpose: str,
-               objects: list[str] | None = None) -> AuditEntry:
+               objects: list[str] | None = None, fresh: bool = False) -> AuditEntry:
+        """`fresh`: the caller just created this scope, so try entry 1 without looking; if the
+        scope had a chain after all (erased, then back), the conditional write says so."""
         with _append_lock(self.store.location, scope):
-            seq, prev = self._tips.get(scope) or self._tip(scope)
+            seq, prev = self._tips.get(scope) or ((0, GENESIS) if fresh else self._tip(scope))
             for _ in range(50):
                 entry = AuditEntry(scope=scope, seq=seq + 1, at=datetime.now(timezone.utc), actor=actor,
                                    action=action, purpose=purpose, objects=objects or [], prev=prev)

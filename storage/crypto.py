@@ -96,7 +96,8 @@ def sealed_scope(blob: bytes, key: str) -> str:
 def unseal(dek: bytes, key: str, blob: bytes) -> bytes:
     scope = sealed_scope(blob, key)
     start = 5 + len(scope)
-    nonce, sealed = blob[start:start + NONCE], blob[start + NONCE:]
+    view = memoryview(blob)
+    nonce, sealed = view[start:start + NONCE], view[start + NONCE:]
     try:
         return AESGCM(dek).decrypt(nonce, sealed, _aad(key, scope.encode("ascii")))
     except InvalidTag:

@@ -38,6 +38,9 @@ class DataKeys:
         self.store = store
         self.keyring = keyring
         self._cache: dict[str, bytes] = {}
+        self.fresh: set[str] = set()
+        """Scopes whose key this object created: new to the archive, so no audit chain yet
+        unless the scope was erased before (the conditional write catches that case)."""
 
     @staticmethod
     def key_path(scope: str) -> str:
@@ -64,16 +67,16 @@ class DataKeys:
 
     def _create(self, scope: str) -> bytes:
         with _creation_lock(self.store.location, scope):
-            try:
-                return self._load(scope)
-            except NotFoundError:
-                pass
+            if scope in self._cache:  # another thread of this archive made it meanwhile
+                return self._cache[scope]
             dek, dek_id = os.urandom(32), secrets.token_hex(8)
             record = {"scope": scope, "dek_id": dek_id, "wrapped": self.keyring.wrap(scope, dek_id, dek),
                       "created_at": datetime.now(timezone.utc).isoformat()}
             if self.store.create(self.key_path(scope), json.dumps(record).encode()):
+                self.fresh.add(scope)
+                self._cache[scope] = dek
                 return dek
-            return self._load(scope)  # another process made it first: use theirs
+            return self._load(scope)  # another worker made it first: use theirs
 
     def destroy(self, scope: str) -> bool:
         """Delete the scope's DEK (every version): what it sealed can no longer be read."""

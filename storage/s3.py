@@ -122,9 +122,9 @@ class S3BlobStore:
         # A standard conditional PUT (If-None-Match: *), which MinIO and AWS S3 honour atomically.
         # minio-py has no public argument for it, so this goes through its request helper.
         name = self._key(key)
-        headers = {"If-None-Match": "*", "Content-Type": "application/octet-stream",
-                   "Content-MD5": base64.b64encode(hashlib.md5(data).digest()).decode()}
-        if lock_days and self.object_lock:
+        headers = {"If-None-Match": "*", "Content-Type": "application/octet-stream"}
+        if lock_days and self.object_lock:  # S3 wants Content-MD5 on writes under object lock
+            headers["Content-MD5"] = base64.b64encode(hashlib.md5(data).digest()).decode()
             until = datetime.now(timezone.utc) + timedelta(days=lock_days)
             headers["x-amz-object-lock-mode"] = COMPLIANCE
             headers["x-amz-object-lock-retain-until-date"] = until.strftime("%Y-%m-%dT%H:%M:%S.000Z")

@@ -44,8 +44,24 @@ def test_the_same_photo_twice_is_stored_once(archive):
 def test_uploads_without_a_citizen_still_work_as_before(archive):
     sha = archive.put_upload(b"no applicant")
     assert archive.get_upload(sha) == b"no applicant"
+    assert archive.get_upload(sha, citizen=CITIZEN) == b"no applicant"  # found under the system scope
     with pytest.raises(NotFoundError):
         archive.get_upload("0" * 64)
+
+
+def test_receive_stores_files_then_records_them_in_one_audited_step(archive):
+    uploads = archive.receive("20261128T120830-5f0c9a1e", "retirement", [("a.jpg", PHOTO), ("b.jpg", b"b")],
+                              citizen=CITIZEN, actor="window-3")
+    assert [u.size for u in uploads] == [len(PHOTO), 1]
+    assert archive.get_uploads([u.sha256 for u in uploads], citizen=CITIZEN) == [PHOTO, b"b"]
+    (event,) = archive.history(CITIZEN)
+    assert event.kind.value == "submission_received" and event.uploads == uploads
+    entries = archive.audit_log.entries(archive.citizen_key(CITIZEN))
+    assert [(e.action.value, len(e.objects)) for e in entries[:2]] == [("write", 3), ("read", 2)]
+    # Receiving the same submission again (a retry) records nothing twice.
+    archive.receive("20261128T120830-5f0c9a1e", "retirement", [("a.jpg", PHOTO), ("b.jpg", b"b")], citizen=CITIZEN)
+    assert len(archive.history_store.event_keys(archive.citizen_key(CITIZEN))) == 1
+    assert len(list(archive.store.list("uploads/"))) == 2
 
 
 def test_nothing_personal_in_keys_or_bytes_at_rest(archive):
@@ -102,6 +118,15 @@ def test_history_gives_state_and_documents_for_reuse(archive):
     (doc,) = archive.documents_on_record(CITIZEN)
     assert doc.doc_type is DocType.ID_CARD_FRONT and doc.sha256 == sha and doc.fields["name"] == "张三"
     assert archive.current_state(OTHER).submissions == []
+
+
+def test_without_an_applicant_there_is_no_history_to_record(archive):
+    uploads = archive.receive("20261128T120830-5f0c9a1e", "retirement", [("a.pdf", b"%PDF-1.7")],
+                              media_type_of=lambda data: "application/pdf" if data.startswith(b"%PDF") else None)
+    assert uploads[0].media_type == "application/pdf"
+    assert archive.record_documents_read(None, "20261128T120830-5f0c9a1e", []) is None
+    assert archive.record_outcome(None, "20261128T120830-5f0c9a1e", [], Decision.ACCEPTED) == []
+    assert archive.history_store.citizens() == []
 
 
 def test_a_rerun_with_a_new_revision_appends(archive):

@@ -45,6 +45,10 @@ def test_erase_removes_one_citizen_and_says_what(archive):
     assert archive.load_submission("20261128T120001-bbbbbbbb").applicant == OTHER
     assert "erase" in [e.action.value for e in archive.audit_log.entries(ck)]
     assert old_event_keys and not archive.history_store.event_keys(ck)
+    # The citizen may come back: a new key, and the audit chain carries on unbroken.
+    submit(archive, CITIZEN, "20261201T090000-cccccccc", b"new photo")
+    assert archive.audit_log.check(ck)[1] == []
+    assert len(archive.current_state(CITIZEN).submissions) == 1
 
 
 def test_erasure_on_a_versioned_bucket_removes_old_versions_too(s3_server, keyring):

@@ -19,13 +19,9 @@ DOCS = [bytes([n]) * 300_000 for n in range(5)]
 
 
 def ingest(archive, sid="20261128T120000-aaaaaaaa"):
-    """What intake does: the uploads first, then the history event that makes them count."""
-    from schemas.submission import Upload
-
-    shas = archive.put_uploads(DOCS, citizen=CITIZEN)
-    uploads = [Upload(file=f"{n}.jpg", sha256=sha, size=len(d)) for n, (sha, d) in enumerate(zip(shas, DOCS))]
-    archive.record_received(CITIZEN, sid, "retirement", uploads)
-    return shas
+    """Intake: the uploads first, then the history event that makes them count."""
+    files = [(f"{n}.jpg", data) for n, data in enumerate(DOCS)]
+    return [u.sha256 for u in archive.receive(sid, "retirement", files, citizen=CITIZEN)]
 
 
 class StopAfter:
