@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
+import pkgutil
 import sys
 import warnings
 
 from schemas.errors import OneWindowError
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from cli import archive, documents, doctor, services, specimens
+COMMAND_ORDER = ("documents", "demo", "specimens", "services", "archive", "doctor")
+"""Modules listed first in `onewindow --help`; any other cli/ module with `register(sub)` follows."""
 
+
+def command_modules() -> list:
+    """Every cli/ module that defines `register(sub)`: adding a command is adding a module."""
+    import cli
+
+    names = [info.name for info in pkgutil.iter_modules(cli.__path__)
+             if info.name not in {"main", "__main__", "context", "render"}]
+    names.sort(key=lambda name: (COMMAND_ORDER.index(name) if name in COMMAND_ORDER else len(COMMAND_ORDER), name))
+    modules = [importlib.import_module(f"cli.{name}") for name in names]
+    return [module for module in modules if hasattr(module, "register")]
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="onewindow",
         description="OneWindow (一窗通办): read, check and archive social-insurance applications.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (documents, specimens, services, doctor, archive):
+    for module in command_modules():
         module.register(sub)
     return parser
 

@@ -164,10 +164,10 @@ def _decode_pdf(data: bytes, limits: Limits) -> list[Page]:
 def _looks_like_text(data: bytes) -> bool:
     head = data[:4096]
     try:
-        head.decode("utf-8")
+        text = head.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    return True
+    return not any(ord(c) < 32 and c not in "\t\n\r" for c in text)
 
 
 def _short(exc: Exception) -> str:

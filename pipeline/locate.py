@@ -55,10 +55,11 @@ def find_document(image: np.ndarray) -> Located:
     work = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
     gray = cv2.cvtColor(work, cv2.COLOR_BGR2GRAY)
     gradient = _gradient_magnitude(work)
+    edge_threshold = max(20.0, float(np.percentile(gradient, 90)) * 0.5)
 
     best: tuple[float, np.ndarray, DocumentKind, float] | None = None
     for quad in _candidate_quads(work, gray):
-        scored = _score(quad, gradient)
+        scored = _score(quad, gradient, edge_threshold)
         if scored is not None and (best is None or scored[0] > best[0]):
             best = (scored[0], quad, scored[1], scored[2])
     if best is None:
@@ -148,7 +149,7 @@ def _side_samples(a: np.ndarray, b: np.ndarray, count: int = 40) -> np.ndarray:
     return a[None, :] * (1 - t) + b[None, :] * t
 
 
-def _score(quad: np.ndarray, gradient: np.ndarray):
+def _score(quad: np.ndarray, gradient: np.ndarray, threshold: float):
     """(score, kind, support) for a candidate, or None if it cannot be a document."""
     h, w = gradient.shape
     if not cv2.isContourConvex(quad.astype(np.float32).reshape(-1, 1, 2)):
@@ -156,14 +157,12 @@ def _score(quad: np.ndarray, gradient: np.ndarray):
     sides = [np.linalg.norm(quad[i] - quad[(i + 1) % 4]) for i in range(4)]
     if min(sides) < 20:
         return None
-    long_side = (max(sides[0], sides[2]) + max(sides[1], sides[3])) / 2
     aspect = max(sides[0] + sides[2], sides[1] + sides[3]) / max(min(sides[0] + sides[2], sides[1] + sides[3]), 1.0)
     card_fit = abs(np.log(aspect / CARD_ASPECT))
     page_fit = abs(np.log(aspect / PAGE_ASPECT))
     kind, fit = (DocumentKind.CARD, card_fit) if card_fit <= page_fit else (DocumentKind.PAGE, page_fit)
     if fit > 0.35:
         return None
-    threshold = max(20.0, float(np.percentile(gradient, 90)) * 0.5)
     supports = []
     for i in range(4):
         pts = _side_samples(quad[i], quad[(i + 1) % 4])
@@ -179,7 +178,6 @@ def _score(quad: np.ndarray, gradient: np.ndarray):
     area_fraction = cv2.contourArea(quad.astype(np.float32)) / float(h * w)
     on_border = np.mean([(p[0] <= 3 or p[1] <= 3 or p[0] >= w - 4 or p[1] >= h - 4) for p in quad])
     score = support ** 2 * np.exp(-3.0 * fit) * np.sqrt(area_fraction) * (1.0 - 0.6 * on_border)
-    del long_side
     return score, kind, support
 
 

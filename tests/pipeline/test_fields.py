@@ -1,0 +1,80 @@
+"""Normalization into DESIGN.md's canonical forms, and validation with python-stdnum."""
+
+import pytest
+from stdnum.cn import ric
+from stdnum import luhn
+
+from pipeline.fields import (
+    birth_date_of, digits_only, normalize_date, normalize_ethnicity, normalize_id_number,
+    normalize_name, normalize_sex, normalize_ssc_number, normalize_validity, sex_of,
+    validate_card_number, validate_id_number,
+)
+from schemas.documents import PERMANENT, FieldIssue
+
+VALID_ID = "11010519491231002X"  # the standard's own example
+
+
+def test_reference_id_number_is_valid():
+    assert ric.is_valid(VALID_ID)
+    assert validate_id_number(VALID_ID) is None
+
+
+@pytest.mark.parametrize("read", ["11010519491231002x", "110105 19491231 002X", "11O1O519491231OO2×",
+                                  "公民身份号码１１０１０５１９４９１２３１００２Ｘ"])
+def test_id_number_lookalikes_and_width_are_normalized(read):
+    assert normalize_id_number(read) == VALID_ID
+
+
+@pytest.mark.parametrize(("number", "issue"), [
+    ("110105194912310021", FieldIssue.CHECKSUM),
+    ("110105194913310029", FieldIssue.DATE),
+    ("990105194912310028", FieldIssue.REGION),
+    ("11010519491231002", FieldIssue.FORMAT),
+])
+def test_invalid_id_numbers_say_why(number, issue):
+    if issue is FieldIssue.DATE or issue is FieldIssue.REGION:
+        number = number[:17] + ric.calc_check_digit(number)
+    assert validate_id_number(number) is issue
+
+
+def test_birth_date_and_sex_come_from_the_number():
+    assert birth_date_of(VALID_ID) == "1949-12-31"
+    assert sex_of(VALID_ID) == "女"  # 17th digit 2 is even
+
+
+def test_card_numbers_use_luhn():
+    number = "622848040256489001"
+    number += luhn.calc_check_digit(number)
+    assert validate_card_number(number) is None
+    wrong = number[:-1] + str((int(number[-1]) + 1) % 10)
+    assert validate_card_number(wrong) is FieldIssue.CHECKSUM
+    assert validate_card_number("1234") is FieldIssue.FORMAT
+    assert digits_only("6228 48O4 0256 4890 O18") == "6228480402564890018"
+
+
+@pytest.mark.parametrize(("text", "iso"), [
+    ("1962 年 3 月 7 日", "1962-03-07"), ("出生1962年12月17日", "1962-12-17"),
+    ("2015.03.01", "2015-03-01"), ("20150301", "2015-03-01"), ("2015年2月30日", None), ("无", None),
+])
+def test_dates(text, iso):
+    assert normalize_date(text) == iso
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2015.03.01-2035.03.01", ("2015-03-01", "2035-03-01")),
+    ("有效期限2015.03.01一2035.03.01", ("2015-03-01", "2035-03-01")),
+    ("2015.03.01-长期", ("2015-03-01", PERMANENT)),
+    ("2015.03.01", ("2015-03-01", None)),
+])
+def test_validity_periods(text, expected):
+    assert normalize_validity(text) == expected
+
+
+def test_small_fields():
+    assert normalize_sex("性别 男") == "男"
+    assert normalize_ethnicity("维吾尔族") == "维吾尔"
+    assert normalize_ethnicity("土家") == "土家" and normalize_ethnicity("土") == "土"
+    assert normalize_name("欧阳 翀翯") == "欧阳翀翯"
+    assert normalize_name("买买提•艾力") == "买买提·艾力"
+    assert normalize_ssc_number("卡号A12345678") == "A12345678"
+    assert normalize_ssc_number("卡号A1234567B") == "A12345678"
