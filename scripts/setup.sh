@@ -12,7 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES=(fonts-noto-cjk fonts-wqy-zenhei fonts-wqy-microhei fonts-dejavu-core tesseract-ocr tesseract-ocr-chi-sim)
+# chromium: headless browser for the portal tests (Playwright drives /usr/bin/chromium).
+SYSTEM_PACKAGES=(fonts-noto-cjk fonts-wqy-zenhei fonts-wqy-microhei fonts-dejavu-core tesseract-ocr tesseract-ocr-chi-sim chromium)
 PYTHON=${PYTHON:-python3}
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
