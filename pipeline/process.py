@@ -1,9 +1,17 @@
-"""Process one application in-process: archive every upload first, read each, check the
-whole against the service, decide, and archive the result."""
+"""Process one application: the stages as plain functions, and `process_submission`, which
+runs them in-process. Workers (RQ) call the same three stages as separate jobs:
+
+1. `receive`  — every upload is written to the archive before anything else happens to it;
+2. `read_upload` — one upload's pages read into DocumentReadings (one job per upload);
+3. `review`   — the documents checked against the service, a decision made, all archived.
+
+Each stage can be re-run from the archive with the same result (the archive dedupes blobs
+and history events), which is what makes at-least-once delivery safe."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from pipeline.check import check
@@ -11,9 +19,70 @@ from pipeline.errors import REASON_TEXT, IngestError
 from pipeline.ingest import sniff_media_type
 from pipeline.read import DocumentReader
 from schemas.catalog import Service
+from schemas.documents import DocumentReading
 from schemas.findings import Finding, FindingCode, Severity
 from schemas.submission import Decision, SubmissionResult, Upload, new_submission_id
 from storage.archive import Archive
+
+ACTOR = "pipeline"
+
+
+@dataclass
+class Intake:
+    """An application once its files are safely in the archive."""
+
+    submission_id: str
+    service: Service
+    applicant: str | None
+    received_at: datetime
+    submitted_on: date
+    uploads: list[Upload]
+
+
+def receive(uploads: list[tuple[str, bytes]], service: Service, applicant: str | None, archive: Archive,
+            today: date | None = None, submission_id: str | None = None) -> Intake:
+    """Archive every file and record "submission received" in the citizen's history."""
+    received_at = datetime.now(timezone.utc)
+    submission_id = submission_id or new_submission_id(received_at)
+    records = archive.receive(submission_id, service.id, uploads, citizen=applicant, actor=ACTOR,
+                              purpose=f"intake {service.id}", media_type_of=sniff_media_type)
+    return Intake(submission_id, service, applicant, received_at,
+                  today or received_at.astimezone().date(), records)
+
+
+def read_upload(reader: DocumentReader, upload: Upload, data: bytes) -> tuple[list[DocumentReading], Finding | None]:
+    """Every page of one upload, or the finding that says why it cannot be opened."""
+    try:
+        return reader.read_upload(data, upload.file), None
+    except IngestError as exc:
+        upload.error = str(exc)
+        return [], Finding(
+            code=FindingCode.UNREADABLE_DOCUMENT, severity=Severity.BLOCKER, file=upload.file,
+            message=f"文件“{upload.file}”无法打开（{REASON_TEXT[exc.reason]}），"
+                    "请重新上传证件的清晰照片（JPG、PNG）或 PDF。",
+        )
+
+
+def review(intake: Intake, documents: list[DocumentReading], failures: list[Finding], archive: Archive,
+           revision: str = "0") -> SubmissionResult:
+    """Check the documents against the service, decide, and archive the whole record."""
+    findings = failures + check(intake.service, documents, intake.applicant, intake.submitted_on)
+    blocked = any(f.severity is Severity.BLOCKER for f in findings)
+    result = SubmissionResult(
+        submission_id=intake.submission_id,
+        service=intake.service.id,
+        service_name=intake.service.name,
+        decision=Decision.FLAGGED if blocked else Decision.ACCEPTED,
+        applicant=intake.applicant,
+        submitted_on=intake.submitted_on,
+        received_at=intake.received_at,
+        documents=documents,
+        findings=findings,
+        uploads=intake.uploads,
+        archive=archive.location,
+    )
+    archive.save_submission(result, actor=ACTOR, purpose=f"pre-review {intake.service.id}", revision=revision)
+    return result
 
 
 def process_submission(
@@ -24,51 +93,25 @@ def process_submission(
     reader: DocumentReader,
     today: date | None = None,
 ) -> SubmissionResult:
+    """All three stages in this process, one upload after another."""
     started = time.perf_counter()
-    received_at = datetime.now(timezone.utc)
-    today = today or received_at.astimezone().date()
-    submission_id = new_submission_id(received_at)
-
-    records = []
-    for name, data in uploads:
-        sha256 = archive.put_upload(data)
-        records.append(Upload(file=name, sha256=sha256, size=len(data), media_type=sniff_media_type(data)))
+    intake = receive(uploads, service, applicant, archive, today)
     archived = time.perf_counter()
 
-    documents = []
-    failed: list[Finding] = []
-    for record, (_, data) in zip(records, uploads):
-        try:
-            documents.extend(reader.read_upload(data, record.file))
-        except IngestError as exc:
-            record.error = str(exc)
-            failed.append(Finding(
-                code=FindingCode.UNREADABLE_DOCUMENT, severity=Severity.BLOCKER, file=record.file,
-                message=f"文件“{record.file}”无法打开（{REASON_TEXT[exc.reason]}），"
-                        "请重新上传证件的清晰照片（JPG、PNG）或 PDF。",
-            ))
+    documents: list[DocumentReading] = []
+    failures: list[Finding] = []
+    for record, (_, data) in zip(intake.uploads, uploads):
+        readings, failure = read_upload(reader, record, data)
+        documents.extend(readings)
+        if failure:
+            failures.append(failure)
     read_done = time.perf_counter()
 
-    findings = failed + check(service, documents, applicant, today)
-    blocked = any(f.severity is Severity.BLOCKER for f in findings)
-    result = SubmissionResult(
-        submission_id=submission_id,
-        service=service.id,
-        service_name=service.name,
-        decision=Decision.FLAGGED if blocked else Decision.ACCEPTED,
-        applicant=applicant,
-        submitted_on=today,
-        received_at=received_at,
-        documents=documents,
-        findings=findings,
-        uploads=records,
-        archive=archive.location,
-    )
+    result = review(intake, documents, failures, archive)
     result.timings = {
         "archive_uploads": round(archived - started, 4),
         "read": round(read_done - archived, 4),
-        "check": round(time.perf_counter() - read_done, 4),
+        "review": round(time.perf_counter() - read_done, 4),
+        "total": round(time.perf_counter() - started, 4),
     }
-    archive.save_submission(result)
-    result.timings["total"] = round(time.perf_counter() - started, 4)
     return result
