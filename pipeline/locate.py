@@ -62,6 +62,9 @@ def find_document(image: np.ndarray) -> Located:
         scored = _score(quad, gradient, edge_threshold)
         if scored is not None and (best is None or scored[0] > best[0]):
             best = (scored[0], quad, scored[1], scored[2])
+    plain = _on_plain_background(work)
+    if plain is not None and (best is None or plain[0] > best[0]):
+        best = plain
     if best is None:
         frame = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
         if height > width:
@@ -123,6 +126,8 @@ def _candidate_quads(work: np.ndarray, gray: np.ndarray):
     for mask in (otsu, 255 - otsu):
         maps.append(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel))
 
+    yield from _line_quads(work.shape[:2], maps[:3])
+
     for edge_map in maps:
         contours, _ = cv2.findContours(edge_map, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
         for contour in contours:
@@ -142,6 +147,109 @@ def _candidate_quads(work: np.ndarray, gray: np.ndarray):
                 rect = cv2.boxPoints(cv2.minAreaRect(hull))
                 if hull_area / max(cv2.contourArea(rect), 1.0) > 0.85:
                     yield order_quad(rect)
+
+
+def _line_quads(shape: tuple[int, int], edge_maps: list[np.ndarray], keep: int = 24):
+    """Quadrilaterals made of four long straight edges, two roughly parallel pairs.
+
+    A card touching or lying on other things merges with them into one contour; its four
+    sides are still long straight edges, which this finds whatever they touch."""
+    h, w = shape
+    segments = []
+    for edge_map in edge_maps:
+        found = cv2.HoughLinesP(edge_map, 1, np.pi / 360, threshold=60,
+                                minLineLength=int(0.12 * max(h, w)), maxLineGap=8)
+        if found is not None:
+            segments.extend(found.reshape(-1, 4).astype(np.float32))
+    lines: list[list[float]] = []  # [theta, rho, length]
+    for x1, y1, x2, y2 in segments:
+        theta = float(np.arctan2(y2 - y1, x2 - x1)) % np.pi
+        normal = np.array([-np.sin(theta), np.cos(theta)])
+        rho = float(normal @ np.array([x1, y1]))
+        length = float(np.hypot(x2 - x1, y2 - y1))
+        for line in lines:
+            dtheta = abs(line[0] - theta)
+            if min(dtheta, np.pi - dtheta) < np.radians(3) and abs(line[1] - rho * (1 if dtheta < np.pi / 2 else -1)) < 6:
+                line[2] += length
+                break
+        else:
+            lines.append([theta, rho, length])
+    lines = sorted(lines, key=lambda line: -line[2])[:keep]
+
+    def angle_between(a, b):
+        d = abs(a[0] - b[0])
+        return min(d, np.pi - d)
+
+    def intersect(a, b):
+        (ta, ra), (tb, rb) = a[:2], b[:2]
+        matrix = np.array([[-np.sin(ta), np.cos(ta)], [-np.sin(tb), np.cos(tb)]])
+        if abs(np.linalg.det(matrix)) < 1e-6:
+            return None
+        return np.linalg.solve(matrix, np.array([ra, rb]))
+
+    pairs = [(a, b) for i, a in enumerate(lines) for b in lines[i + 1:]
+             if angle_between(a, b) < np.radians(20)]
+    slack = 0.05 * max(h, w)
+    for i, (a, b) in enumerate(pairs):
+        for c, d in pairs[i + 1:]:
+            if angle_between(a, c) < np.radians(55):
+                continue
+            corners = [intersect(a, c), intersect(c, b), intersect(b, d), intersect(d, a)]
+            if any(p is None for p in corners):
+                continue
+            quad = np.array(corners, np.float32)
+            if (quad[:, 0] < -slack).any() or (quad[:, 1] < -slack).any() \
+                    or (quad[:, 0] > w + slack).any() or (quad[:, 1] > h + slack).any():
+                continue
+            yield order_quad(quad)
+
+
+def _on_plain_background(work: np.ndarray):
+    """(score, quad, kind, support) of the document as the region that differs from a plain
+    background (a scanner lid, a white desk), or None if the background is not plain.
+
+    A light card on a light background has edges too faint for the edge maps, but every
+    pixel of the card still differs in colour from the background, which the border shows."""
+    h, w = work.shape[:2]
+    lab = cv2.cvtColor(cv2.GaussianBlur(work, (5, 5), 0), cv2.COLOR_BGR2LAB).astype(np.float32)
+    ring = np.concatenate([lab[:6].reshape(-1, 3), lab[-6:].reshape(-1, 3),
+                           lab[:, :6].reshape(-1, 3), lab[:, -6:].reshape(-1, 3)])
+    background = np.median(ring, axis=0)
+    spread = np.percentile(np.linalg.norm(ring - background, axis=1), 90)
+    if spread > 6.0:
+        return None  # the border is busy (a desk, clutter): the edge maps handle that
+    distance = cv2.GaussianBlur(np.linalg.norm(lab - background, axis=2), (0, 0), 3)
+    mask = (distance > max(2.5, 2.0 * spread)).astype(np.uint8) * 255
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    hull = cv2.convexHull(max(contours, key=cv2.contourArea))
+    area_fraction = cv2.contourArea(hull) / float(h * w)
+    if not 0.05 <= area_fraction <= 0.97:
+        return None
+    perimeter = cv2.arcLength(hull, True)
+    shapes = [cv2.boxPoints(cv2.minAreaRect(hull))]
+    shapes += [a.reshape(4, 2) for eps in (0.02, 0.035, 0.05)
+               if len(a := cv2.approxPolyDP(hull, eps * perimeter, True)) == 4]
+    best = None
+    for quad in map(order_quad, shapes):
+        sides = [np.linalg.norm(quad[i] - quad[(i + 1) % 4]) for i in range(4)]
+        aspect = max(sides[0] + sides[2], sides[1] + sides[3]) / max(min(sides[0] + sides[2], sides[1] + sides[3]), 1.0)
+        card_fit, page_fit = abs(np.log(aspect / CARD_ASPECT)), abs(np.log(aspect / PAGE_ASPECT))
+        kind, fit = (DocumentKind.CARD, card_fit) if card_fit <= page_fit else (DocumentKind.PAGE, page_fit)
+        if fit > 0.35:
+            continue
+        inside = np.zeros_like(mask)
+        cv2.fillConvexPoly(inside, quad.astype(np.int32), 255)
+        fill = float(np.mean(mask[inside > 0] > 0))
+        spill = float(np.mean(mask[inside == 0] > 0)) if (inside == 0).any() else 0.0
+        support = fill * (1.0 - spill)
+        score = support ** 2 * np.exp(-3.0 * fit) * np.sqrt(area_fraction)
+        if support >= 0.8 and (best is None or score > best[0]):
+            best = (score, quad.astype(np.float32), kind, support)
+    return best
 
 
 def _side_samples(a: np.ndarray, b: np.ndarray, count: int = 40) -> np.ndarray:
