@@ -20,6 +20,8 @@ def print_reading(reading: DocumentReading) -> None:
     page = f" 第{reading.page}页" if reading.page else ""
     title = f"{reading.file}{page} — {DOC_TYPE_LABELS[reading.doc_type]}（置信度 {reading.confidence:.2f}）"
     table = Table(title=title, title_justify="left", show_header=False, box=None, padding=(0, 2))
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
     for name in DOC_FIELDS[reading.doc_type]:
         value = reading.fields.get(name)
         issue = reading.field_issues.get(name)
@@ -42,9 +44,9 @@ def print_submission(result: SubmissionResult) -> None:
         print_reading(reading)
     if result.findings:
         findings = Table(title="预审发现", title_justify="left", show_lines=False)
-        findings.add_column("级别")
-        findings.add_column("问题")
-        findings.add_column("材料")
+        findings.add_column("级别", no_wrap=True)
+        findings.add_column("问题", overflow="fold", ratio=3)
+        findings.add_column("材料", overflow="fold", ratio=2)
         for finding in result.findings:
             where = finding.file or ""
             if finding.field:
