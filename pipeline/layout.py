@@ -8,14 +8,26 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from functools import cache
+
 import numpy as np
+import opencc
 
 from models.ocr import TextLine
 
 
+@cache
+def _to_simplified() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s.json")
+
+
 def clean(text: str) -> str:
-    """NFKC (full-width digits and letters → ASCII) without spaces."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    """NFKC (full-width digits and letters → ASCII), simplified characters, no spaces.
+
+    The recognition model often answers a simplified character with its traditional form
+    (汉 → 漢, 龙 → 龍); the documents read here print simplified Chinese."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return _to_simplified().convert(text) if re.search(r"[\u3400-\u9fff]", text) else text
 
 
 @dataclass

@@ -36,12 +36,16 @@ def row_starting_with(layout: Layout, label: str, max_start: int = 1) -> Row | N
 
 
 def row_containing(layout: Layout, label: str) -> tuple[Row, int, int] | None:
-    """The first row whose text holds `label`, and where in that text it is."""
+    """The row whose text holds `label` best (an exact match first, then the first with one
+    OCR slip), and where in that text it is: 社会保障卡号 must not land on the 社会保障卡 title."""
+    best = None
     for row in layout.rows:
         found = fuzzy_find(row.text, label, 0 if len(label) <= 3 else 1)
-        if found is not None:
-            return row, found[0], found[1]
-    return None
+        if found is not None and (best is None or found[2] < best[1][2]):
+            best = (row, found)
+            if found[2] == 0:
+                break
+    return (best[0], best[1][0], best[1][1]) if best else None
 
 
 def text_after(row: Row, label: str) -> str:

@@ -10,6 +10,8 @@ from pipeline.fields import (
 )
 from pipeline.layout import Layout, Line
 
+_DIGIT_RUN = re.compile(r"\d[\d ]{11,24}\d")
+"""A card number as embossed: digits in groups, maybe followed on the row by VALID THRU…"""
 _BANK = re.compile(r"([\u4e00-\u9fff]{2,14}?银行)")
 
 
@@ -27,12 +29,14 @@ def extract_bank_card(layout: Layout) -> Extracted:
     out = Extracted()
     candidates = []
     for row in layout.rows:
-        letters = re.sub(r"[\d\s]", "", row.text)
-        digits = digits_only(row.text)
-        if 13 <= len(digits) <= 19 and len(letters) <= 3:
-            valid = validate_card_number(digits) is None
-            height = max(l.height for l in row.lines)
-            candidates.append((valid, height, digits, row))
+        if re.search(r"[\u4e00-\u9fff]", row.text):
+            continue  # the number is printed alone; Chinese text on the row is something else
+        for run in _DIGIT_RUN.findall(row.text):
+            digits = digits_only(run)
+            if 13 <= len(digits) <= 19:
+                valid = validate_card_number(digits) is None
+                height = max(l.height for l in row.lines)
+                candidates.append((valid, height, digits, row))
     if candidates:
         _, _, digits, row = max(candidates, key=lambda c: (c[0], c[1]))
         out.put("card_number", digits, row.lines)
