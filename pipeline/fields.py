@@ -145,7 +145,9 @@ def normalize_ethnicity(text: str) -> str | None:
     for group in sorted(ETHNIC_GROUPS, key=len, reverse=True):
         if group in compact:
             return group
-    return None
+    # a multi-character name with its tail lost (独 for 独龙): take it if only one group fits
+    fits = [g for g in ETHNIC_GROUPS if len(compact) >= 1 and len(g) > len(compact) and g.startswith(compact)]
+    return fits[0] if len(fits) == 1 else None
 
 
 def normalize_name(text: str) -> str | None:

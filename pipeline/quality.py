@@ -20,7 +20,9 @@ GLARE_MAX = 0.015
 DARK_MAX = 60.0
 
 
-def assess(flat: np.ndarray, located: Located, from_pdf: bool) -> Quality:
+def assess(flat: np.ndarray, located: Located, from_pdf: bool, text_width_px: float | None = None) -> Quality:
+    """`text_width_px`: how wide the printed text spans in the photo, which still tells a
+    card far from the camera when its outline could not be found."""
     gray = cv2.cvtColor(flat, cv2.COLOR_BGR2GRAY)
     if gray.shape[1] != 960:
         gray = cv2.resize(gray, (960, max(1, int(gray.shape[0] * 960 / gray.shape[1]))),
@@ -38,6 +40,9 @@ def assess(flat: np.ndarray, located: Located, from_pdf: bool) -> Quality:
         issues.append(QualityIssue.CUT_OFF)
     if located.kind is DocumentKind.CARD and located.width < MIN_CARD_WIDTH:
         issues.append(QualityIssue.TOO_SMALL)
+    elif located.kind is DocumentKind.FRAME and not from_pdf and text_width_px is not None \
+            and 0 < text_width_px < 0.7 * MIN_CARD_WIDTH:
+        issues.append(QualityIssue.TOO_SMALL)  # print spans ~¾ of a card: this card is small
     if sharpness < SHARPNESS_MIN:
         issues.append(QualityIssue.BLURRY)
     if glare > GLARE_MAX:

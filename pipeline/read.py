@@ -85,7 +85,7 @@ class DocumentReader:
         doc_type, confidence = classify(layout)
         extracted = extract(doc_type, layout)
         issues = validate_fields(doc_type, extracted.fields)
-        quality = assess(oriented.image, located, page.from_pdf)
+        quality = assess(oriented.image, located, page.from_pdf, _text_width(oriented.quads, located, flat))
         lap("extract")
 
         to_input = _PageToInput(homography, oriented.rotation, width, height)
@@ -108,6 +108,15 @@ class DocumentReader:
             orientation=oriented.rotation,
             timings=timings,
         )
+
+
+def _text_width(quads: list[np.ndarray], located: Located, flat: np.ndarray) -> float | None:
+    """The horizontal span of the detected text in photo pixels (None if no text)."""
+    if not quads:
+        return None
+    points = np.concatenate([np.asarray(q).reshape(-1, 2) for q in quads])
+    span = float(points[:, 0].max() - points[:, 0].min())
+    return span * located.width / max(flat.shape[1], 1)
 
 
 def _frame(image: np.ndarray) -> Located:
