@@ -14,7 +14,8 @@ from schemas.documents import DocType
 
 KEYWORDS: dict[DocType, dict[str, float]] = {
     DocType.ID_CARD_FRONT: {"公民身份号码": 3.0, "姓名": 1.0, "性别": 1.0, "民族": 1.5, "出生": 1.0, "住址": 1.5},
-    DocType.ID_CARD_BACK: {"居民身份证": 2.5, "签发机关": 2.5, "有效期限": 2.5, "中华人民共和国": 1.0},
+    # 居民身份证 alone is weak: notices and forms print it too ("请携带居民身份证")
+    DocType.ID_CARD_BACK: {"居民身份证": 1.0, "签发机关": 2.5, "有效期限": 2.5, "中华人民共和国": 0.5},
     DocType.BANK_CARD: {"银联": 1.5, "UnionPay": 1.5, "银行": 1.0, "借记卡": 1.5, "储蓄卡": 1.5,
                         "信用卡": 1.5, "VALIDTHRU": 1.0, "BANK": 0.5},
     DocType.SOCIAL_SECURITY_CARD: {"社会保障卡": 4.0, "社会保障号码": 3.0, "社会保障卡号": 3.0, "发卡日期": 1.5},

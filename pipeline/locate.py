@@ -50,36 +50,64 @@ class Located:
 
 def find_document(image: np.ndarray) -> Located:
     """The most card- or page-like outline in `image`, or the whole frame if none is."""
+    return find_documents(image, limit=1)[0]
+
+
+def find_documents(image: np.ndarray, limit: int = 3) -> list[Located]:
+    """Up to `limit` distinct outlines, most document-like first; the whole frame if none.
+
+    A photo on a cluttered desk can hold a card and sheets of paper with print; the reader
+    tries the next outline when the first one does not read as a document."""
     height, width = image.shape[:2]
     scale = min(1.0, WORK_SIDE / max(height, width))
     work = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
     gray = cv2.cvtColor(work, cv2.COLOR_BGR2GRAY)
-    gradient = _gradient_magnitude(work)
-    edge_threshold = max(20.0, float(np.percentile(gradient, 90)) * 0.5)
+    gradient = _gradient(work)
+    edge_threshold = max(20.0, float(np.percentile(gradient.magnitude, 90)) * 0.5)
 
-    best: tuple[float, np.ndarray, DocumentKind, float] | None = None
+    scored: list[tuple[float, np.ndarray, DocumentKind, float]] = []
+    seen: set[bytes] = set()
     for quad in _candidate_quads(work, gray):
-        scored = _score(quad, gradient, edge_threshold)
-        if scored is not None and (best is None or scored[0] > best[0]):
-            best = (scored[0], quad, scored[1], scored[2])
+        key = np.round(quad / 6).astype(np.int16).tobytes()
+        if key in seen:
+            continue
+        seen.add(key)
+        result = _score(quad, gradient, edge_threshold)
+        if result is not None:
+            scored.append((result[0], quad, result[1], result[2]))
     plain = _on_plain_background(work)
-    if plain is not None and (best is None or plain[0] > best[0]):
-        best = plain
-    if best is None:
+    if plain is not None:
+        scored.append(plain)
+    if not scored:
         frame = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
         if height > width:
             frame = np.roll(frame, -1, axis=0)
-        return Located(DocumentKind.FRAME, frame, 1.0, False)
+        return [Located(DocumentKind.FRAME, frame, 1.0, False)]
 
-    _, quad, kind, support = best
-    quad = _refine(quad, gradient)
-    quad = _long_side_first(quad) / scale
-    margin = 2.0
-    touches = bool(
-        (quad[:, 0] <= margin).any() or (quad[:, 1] <= margin).any()
-        or (quad[:, 0] >= width - 1 - margin).any() or (quad[:, 1] >= height - 1 - margin).any()
-    )
-    return Located(kind, quad.astype(np.float32), support, touches)
+    chosen: list[tuple[float, np.ndarray, DocumentKind, float]] = []
+    for candidate in sorted(scored, key=lambda c: -c[0]):
+        if all(_overlap(candidate[1], other[1], work.shape[:2]) < 0.5 for other in chosen):
+            chosen.append(candidate)
+            if len(chosen) == limit:
+                break
+    found = []
+    for _, quad, kind, support in chosen:
+        quad = _refine(quad, gradient.magnitude)
+        quad = _long_side_first(quad) / scale
+        margin = 2.0
+        touches = bool(
+            (quad[:, 0] <= margin).any() or (quad[:, 1] <= margin).any()
+            or (quad[:, 0] >= width - 1 - margin).any() or (quad[:, 1] >= height - 1 - margin).any()
+        )
+        found.append(Located(kind, quad.astype(np.float32), support, touches))
+    return found
+
+
+def _overlap(a: np.ndarray, b: np.ndarray, shape: tuple[int, int]) -> float:
+    """Intersection over union of two convex quads."""
+    area, _ = cv2.intersectConvexConvex(a.astype(np.float32), b.astype(np.float32))
+    union = cv2.contourArea(a.astype(np.float32)) + cv2.contourArea(b.astype(np.float32)) - area
+    return float(area / union) if union > 0 else 0.0
 
 
 def rectify(image: np.ndarray, located: Located, long_side: int) -> tuple[np.ndarray, np.ndarray]:
@@ -98,16 +126,32 @@ def rectify(image: np.ndarray, located: Located, long_side: int) -> tuple[np.nda
     return flat, matrix
 
 
-def _gradient_magnitude(work: np.ndarray) -> np.ndarray:
+@dataclass
+class Gradient:
+    """Per pixel of the work copy: the strongest colour channel's gradient, as magnitude and
+    unit direction, so a side can be checked for edges that run along it (a card's edge)
+    rather than any edges at all (print, wood grain)."""
+
+    magnitude: np.ndarray
+    ux: np.ndarray
+    uy: np.ndarray
+
+
+def _gradient(work: np.ndarray) -> Gradient:
     """Strongest colour-channel gradient per pixel, so a white card on a light-grey desk
     (small luminance step, some colour step) still shows its edge."""
     blurred = cv2.GaussianBlur(work, (5, 5), 0)
-    mags = []
+    gxs, gys = [], []
     for channel in cv2.split(cv2.cvtColor(blurred, cv2.COLOR_BGR2LAB)):
-        gx = cv2.Sobel(channel, cv2.CV_32F, 1, 0, ksize=3)
-        gy = cv2.Sobel(channel, cv2.CV_32F, 0, 1, ksize=3)
-        mags.append(cv2.magnitude(gx, gy))
-    return np.maximum.reduce(mags)
+        gxs.append(cv2.Sobel(channel, cv2.CV_32F, 1, 0, ksize=3))
+        gys.append(cv2.Sobel(channel, cv2.CV_32F, 0, 1, ksize=3))
+    gx, gy = np.stack(gxs), np.stack(gys)
+    mags = np.hypot(gx, gy)
+    strongest = np.argmax(mags, axis=0)[None]
+    magnitude = np.take_along_axis(mags, strongest, 0)[0]
+    safe = np.maximum(magnitude, 1e-6)
+    return Gradient(magnitude, np.take_along_axis(gx, strongest, 0)[0] / safe,
+                    np.take_along_axis(gy, strongest, 0)[0] / safe)
 
 
 def _candidate_quads(work: np.ndarray, gray: np.ndarray):
@@ -126,7 +170,7 @@ def _candidate_quads(work: np.ndarray, gray: np.ndarray):
     for mask in (otsu, 255 - otsu):
         maps.append(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel))
 
-    yield from _line_quads(work.shape[:2], maps[:3])
+    yield from _line_quads(work.shape[:2], maps[1:3])
 
     for edge_map in maps:
         contours, _ = cv2.findContours(edge_map, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
@@ -176,32 +220,32 @@ def _line_quads(shape: tuple[int, int], edge_maps: list[np.ndarray], keep: int =
             lines.append([theta, rho, length])
     lines = sorted(lines, key=lambda line: -line[2])[:keep]
 
-    def angle_between(a, b):
-        d = abs(a[0] - b[0])
-        return min(d, np.pi - d)
+    count = len(lines)
+    theta = np.array([line[0] for line in lines])
+    rho = np.array([line[1] for line in lines])
+    # all pairwise intersections at once: -sinθ·x + cosθ·y = ρ for both lines
+    sin, cos = np.sin(theta), np.cos(theta)
+    det = -sin[:, None] * cos[None, :] + cos[:, None] * sin[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cross_x = (rho[:, None] * cos[None, :] - cos[:, None] * rho[None, :]) / det
+        cross_y = (-sin[:, None] * rho[None, :] + rho[:, None] * sin[None, :]) / det
+    gap = np.abs(theta[:, None] - theta[None, :])
+    gap = np.minimum(gap, np.pi - gap)
 
-    def intersect(a, b):
-        (ta, ra), (tb, rb) = a[:2], b[:2]
-        matrix = np.array([[-np.sin(ta), np.cos(ta)], [-np.sin(tb), np.cos(tb)]])
-        if abs(np.linalg.det(matrix)) < 1e-6:
-            return None
-        return np.linalg.solve(matrix, np.array([ra, rb]))
-
-    pairs = [(a, b) for i, a in enumerate(lines) for b in lines[i + 1:]
-             if angle_between(a, b) < np.radians(20)]
+    pairs = [(i, j) for i in range(count) for j in range(i + 1, count)
+             if gap[i, j] < np.radians(20) and abs(abs(rho[i]) - abs(rho[j])) > 20]
     slack = 0.05 * max(h, w)
-    for i, (a, b) in enumerate(pairs):
-        for c, d in pairs[i + 1:]:
-            if angle_between(a, c) < np.radians(55):
+    low, high_x, high_y = -slack, w + slack, h + slack
+    for n, (a, b) in enumerate(pairs):
+        for c, d in pairs[n + 1:]:
+            if gap[a, c] < np.radians(55):
                 continue
-            corners = [intersect(a, c), intersect(c, b), intersect(b, d), intersect(d, a)]
-            if any(p is None for p in corners):
-                continue
-            quad = np.array(corners, np.float32)
-            if (quad[:, 0] < -slack).any() or (quad[:, 1] < -slack).any() \
-                    or (quad[:, 0] > w + slack).any() or (quad[:, 1] > h + slack).any():
-                continue
-            yield order_quad(quad)
+            corners = ((a, c), (c, b), (b, d), (d, a))
+            xs = [cross_x[i, j] for i, j in corners]
+            ys = [cross_y[i, j] for i, j in corners]
+            if not all(low <= x <= high_x for x in xs) or not all(low <= y <= high_y for y in ys):
+                continue  # also drops NaN (parallel lines)
+            yield order_quad(np.array([xs, ys], np.float32).T)
 
 
 def _on_plain_background(work: np.ndarray):
@@ -257,34 +301,39 @@ def _side_samples(a: np.ndarray, b: np.ndarray, count: int = 40) -> np.ndarray:
     return a[None, :] * (1 - t) + b[None, :] * t
 
 
-def _score(quad: np.ndarray, gradient: np.ndarray, threshold: float):
-    """(score, kind, support) for a candidate, or None if it cannot be a document."""
-    h, w = gradient.shape
-    if not cv2.isContourConvex(quad.astype(np.float32).reshape(-1, 1, 2)):
-        return None
-    sides = [np.linalg.norm(quad[i] - quad[(i + 1) % 4]) for i in range(4)]
-    if min(sides) < 20:
+_WINDOW = np.array([(dy, dx) for dy in (-2, 0, 2) for dx in (-2, 0, 2)])
+
+
+def _score(quad: np.ndarray, gradient: Gradient, threshold: float):
+    """(score, kind, support) for a candidate, or None if it cannot be a document.
+
+    Support is the share of points along the four sides where a strong edge runs parallel
+    to the side (gradient across it) within two pixels."""
+    h, w = gradient.magnitude.shape
+    sides = np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1)
+    if sides.min() < 20:
         return None
     aspect = max(sides[0] + sides[2], sides[1] + sides[3]) / max(min(sides[0] + sides[2], sides[1] + sides[3]), 1.0)
     card_fit = abs(np.log(aspect / CARD_ASPECT))
     page_fit = abs(np.log(aspect / PAGE_ASPECT))
     kind, fit = (DocumentKind.CARD, card_fit) if card_fit <= page_fit else (DocumentKind.PAGE, page_fit)
-    if fit > 0.35:
+    if fit > 0.35 or not cv2.isContourConvex(quad.astype(np.float32).reshape(-1, 1, 2)):
         return None
-    supports = []
-    for i in range(4):
-        pts = _side_samples(quad[i], quad[(i + 1) % 4])
-        xs = np.clip(np.round(pts[:, 0]).astype(int), 0, w - 1)
-        ys = np.clip(np.round(pts[:, 1]).astype(int), 0, h - 1)
-        # the edge may sit a pixel or two off the sampled line: take the max over a 5×5 window
-        window = np.max([gradient[np.clip(ys + dy, 0, h - 1), np.clip(xs + dx, 0, w - 1)]
-                         for dy in (-2, 0, 2) for dx in (-2, 0, 2)], axis=0)
-        supports.append(float(np.mean(window > threshold)))
-    support = float(np.mean(supports))
-    if min(supports) < 0.35 or support < 0.6:
+    starts, ends = quad, np.roll(quad, -1, axis=0)
+    t = np.linspace(0.08, 0.92, 40, dtype=np.float32)[None, :, None]
+    points = starts[:, None, :] * (1 - t) + ends[:, None, :] * t            # 4 × 40 × 2
+    direction = (ends - starts) / np.maximum(sides[:, None], 1e-6)
+    normal = np.stack([-direction[:, 1], direction[:, 0]], axis=1)          # 4 × 2
+    xs = np.clip(np.round(points[..., 0]).astype(int)[..., None] + _WINDOW[:, 1], 0, w - 1)
+    ys = np.clip(np.round(points[..., 1]).astype(int)[..., None] + _WINDOW[:, 0], 0, h - 1)
+    across = np.abs(gradient.ux[ys, xs] * normal[:, None, None, 0] + gradient.uy[ys, xs] * normal[:, None, None, 1])
+    on_edge = (gradient.magnitude[ys, xs] > threshold) & (across > 0.75)    # 4 × 40 × 9
+    supports = on_edge.any(axis=2).mean(axis=1)
+    support = float(supports.mean())
+    if supports.min() < 0.35 or support < 0.6:
         return None
     area_fraction = cv2.contourArea(quad.astype(np.float32)) / float(h * w)
-    on_border = np.mean([(p[0] <= 3 or p[1] <= 3 or p[0] >= w - 4 or p[1] >= h - 4) for p in quad])
+    on_border = np.mean((quad[:, 0] <= 3) | (quad[:, 1] <= 3) | (quad[:, 0] >= w - 4) | (quad[:, 1] >= h - 4))
     score = support ** 2 * np.exp(-3.0 * fit) * np.sqrt(area_fraction) * (1.0 - 0.6 * on_border)
     return score, kind, support
 

@@ -18,11 +18,11 @@ from pipeline.classify import classify
 from pipeline.extract import extract
 from pipeline.ingest import Limits, Page, decode
 from pipeline.layout import Layout
-from pipeline.locate import DocumentKind, Located, find_document, rectify
+from pipeline.locate import DocumentKind, Located, find_documents, rectify
 from pipeline.orient import orient, rotate_points
 from pipeline.quality import assess
 from pipeline.validate import validate_fields
-from schemas.documents import DocumentReading, Quad
+from schemas.documents import DocType, DocumentReading, Quad
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,10 @@ class ReadOptions:
     card_detect_side: int = 640
     page_long_side: int = 2000
     page_detect_side: int = 960
+    max_outlines: int = 3
+    """Outlines tried per page (most document-like first) before the whole frame."""
+    accept_confidence: float = 0.5
+    """A reading this sure of its document type ends the search for the document."""
 
 
 class DocumentReader:
@@ -56,6 +60,30 @@ class DocumentReader:
         return readings
 
     def read_page(self, page: Page, file: str, sha256: str | None = None) -> DocumentReading:
+        """Read the most document-like outline in the page; if it does not read as a document
+        (a sheet of print next to the card, say), try the next outline, then the whole frame."""
+        started = time.perf_counter()
+        image = page.image
+        if page.from_pdf:
+            outlines = [_frame(image)]
+        else:
+            outlines = find_documents(image, self.options.max_outlines)
+            if outlines[0].kind is not DocumentKind.FRAME:
+                outlines.append(_frame(image))
+        located_in = round(time.perf_counter() - started, 4)
+        best: DocumentReading | None = None
+        for attempt, located in enumerate(outlines):
+            reading = self._read_outline(page, located, file, sha256)
+            if best is None or (best.doc_type is DocType.UNKNOWN and reading.doc_type is not DocType.UNKNOWN) \
+                    or (reading.doc_type is not DocType.UNKNOWN and reading.confidence > best.confidence):
+                best = reading
+            if best.doc_type is not DocType.UNKNOWN and best.confidence >= self.options.accept_confidence:
+                break
+        best.timings["locate"] = round(located_in + best.timings.get("locate", 0.0), 4)
+        best.timings["outlines_tried"] = attempt + 1
+        return best
+
+    def _read_outline(self, page: Page, located: Located, file: str, sha256: str | None) -> DocumentReading:
         timings: dict[str, float] = {}
         clock = time.perf_counter()
 
@@ -66,7 +94,6 @@ class DocumentReader:
             clock = now
 
         image = page.image
-        located = _frame(image) if page.from_pdf else find_document(image)
         card = located.kind is DocumentKind.CARD
         long_side = self.options.card_long_side if card else min(self.options.page_long_side, max(image.shape[:2]))
         flat, homography = rectify(image, located, long_side)
