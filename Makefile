@@ -10,7 +10,9 @@ demo: setup
 	.venv/bin/onewindow demo
 
 test: setup
+	bash scripts/services.sh
 	.venv/bin/python -m pytest
 
 bench: setup
 	.venv/bin/python bench/extract.py
+	.venv/bin/python bench/archive.py
