@@ -129,3 +129,17 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
+
+    # The portal (`onewindow serve`): sessions, citizens' status links, limits.
+    portal_secret_key: SecretStr | None = Field(
+        default=None, description="signs session cookies and citizens' status links; unset = development key")
+    portal_data_dir: Path | None = Field(
+        default=None, description="the portal's own records (accounts, case index); default <archive>/portal")
+    portal_cookie_secure: bool = Field(default=False, description="session cookie over HTTPS only (production)")
+    portal_max_files: int = Field(default=8, ge=1, description="files per upload request")
+    portal_status_link_days: int = Field(default=180, ge=1, description="how long a status link stays valid")
+    portal_login_per_minute: int = Field(default=10, ge=1, description="login attempts per client per minute")
+    portal_upload_per_minute: int = Field(default=20, ge=1, description="uploads per client per minute")
+    portal_verify_per_minute: int = Field(default=10, ge=1, description="verification attempts per client per minute")
+    portal_api_keys: SecretStr | None = Field(
+        default=None, description="keys other government systems send as X-API-Key, comma-separated; unset = API off")
