@@ -57,7 +57,7 @@ def blank_photo(seed: int = 0) -> bytes:
     """A photo of nothing (a grey table): the pipeline reads no document in it."""
     rng = np.random.default_rng(seed)
     image = np.full((480, 640, 3), 128, np.uint8) + rng.integers(0, 8, (480, 640, 3), dtype=np.uint8)
-    ok, data = cv2.imencode(".png", image)
+    ok, data = cv2.imencode(".jpg", image)
     return data.tobytes()
 
 
