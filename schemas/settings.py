@@ -143,3 +143,19 @@ class Settings(BaseSettings):
     portal_verify_per_minute: int = Field(default=10, ge=1, description="verification attempts per client per minute")
     portal_api_keys: SecretStr | None = Field(
         default=None, description="keys other government systems send as X-API-Key, comma-separated; unset = API off")
+
+    # Workers (RQ jobs on Redis, `onewindow worker` / `submit` / `reprocess`); docs/workers.md.
+    redis_url: str | None = Field(
+        default=None, description="redis://host:port/db of the queues; unset = everything runs in-process")
+    redis_prefix: str = Field(
+        default="onewindow", pattern=r"^[A-Za-z0-9_-]+$",
+        description="prefix of OneWindow's queue names, job ids and Redis keys (several deployments, one Redis)")
+    worker_ocr_threads: int = Field(default=1, ge=1, description="inference threads per worker process")
+    job_timeout: int = Field(default=600, ge=1, description="seconds one job may run before it is killed")
+    job_retries: int = Field(default=3, ge=0, description="retries of a failing job before processing_failed")
+    job_backoff: list[int] = Field(default=[5, 30, 120], description="seconds before each retry (last repeats)")
+    job_result_ttl: int = Field(default=7 * 86400, ge=60, description="seconds job results and status stay in Redis")
+    worker_maintenance_interval: int = Field(
+        default=30, ge=1, description="seconds between a worker's sweeps for jobs abandoned by dead workers")
+    metrics_port: int | None = Field(default=None, description="Prometheus metrics of a worker on this port")
+    reprocess_chunk: int = Field(default=20, ge=1, description="applications in flight at once in `reprocess`")

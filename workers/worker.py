@@ -1,0 +1,137 @@
+"""`onewindow worker`: an RQ worker over OneWindow's queues.
+
+Worker class: `SimpleWorker` (jobs run in the worker process; no fork per job). The reader's
+ONNX Runtime sessions are built lazily on the first read job, inside this process, and reused
+by every later job: models load once per worker process, and no session ever crosses a fork.
+(RQ's default `Worker` forks a work-horse per job: loading models in the parent would share
+sessions across fork, loading them in the horse would load them per job; `SpawnWorker`
+spawns a fresh interpreter per job, the same per-job cost.) Scale by running more worker
+processes, one inference thread each (docs/workers.md).
+
+What this class adds to SimpleWorker:
+- abandoned jobs are reclaimed quickly: a job still "started" by a worker that is gone
+  (its Redis record expired, or it ran on this host and its process no longer exists, e.g.
+  after `kill -9`) is handed to RQ's own abandoned-job handling, which retries it (or, with no
+  retries left, fails it: its failure callback files processing_failed). RQ alone waits for
+  the job's heartbeat to expire (job timeout + 60 s).
+- `--burst` waits for retries still scheduled on its queues (backoff) instead of quitting.
+SIGTERM (or Ctrl-C) is a warm shutdown: the current job finishes, then the worker exits; a
+second SIGTERM stops at once, and the interrupted job is retried (a retry is spent)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import time
+
+from rq import Queue, SimpleWorker
+from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+from rq.scheduler import RQScheduler
+from rq.utils import current_timestamp
+
+from workers.context import WorkerContext, install
+from workers.queues import KINDS
+
+log = logging.getLogger(__name__)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class OneWindowWorker(SimpleWorker):
+    preload: WorkerContext | None = None
+    """If set, the models load as the worker starts (after the scheduler process is forked, so
+    that process never holds a copy of them), not on the first read job."""
+
+    def _install_signal_handlers(self):
+        super()._install_signal_handlers()
+        if self.preload is not None:
+            self.preload.reader  # noqa: B018
+
+    def worker_is_gone(self, name: str | None) -> bool:
+        if not name or name == self.name:
+            return False
+        raw = self.connection.hgetall(self.redis_worker_namespace_prefix + name)
+        if not raw:
+            return True
+        data = {k.decode(): v.decode() for k, v in raw.items()}
+        if data.get("death"):
+            return True
+        if data.get("hostname") != socket.gethostname() or not data.get("pid"):
+            return False
+        pid = int(data["pid"])
+        return pid == os.getpid() or not _pid_alive(pid)
+
+    def reclaim_abandoned(self) -> int:
+        """Expire, in each queue's started registry, the entries of workers that are gone, then
+        let RQ clean them up as abandoned (retry, or fail with the failure callback)."""
+        reclaimed = 0
+        for queue in self.queues:
+            registry = StartedJobRegistry(queue=queue)
+            for entry in self.connection.zrange(registry.key, 0, -1):
+                job_id = registry.parse_job_id(entry.decode())
+                job = queue.fetch_job(job_id)
+                if job is None or not self.worker_is_gone(job.worker_name):
+                    continue
+                self.connection.zadd(registry.key, {entry: 1}, xx=True)
+                log.warning("job %s was abandoned by worker %s: reclaiming it", job_id, job.worker_name)
+                reclaimed += 1
+            if reclaimed:
+                registry.cleanup(timestamp=current_timestamp(), exception_handlers=self._exc_handlers)
+        return reclaimed
+
+    def clean_registries(self):
+        self.reclaim_abandoned()
+        super().clean_registries()
+
+    def _scheduled(self) -> int:
+        return sum(ScheduledJobRegistry(queue=q).count for q in self.queues)
+
+    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+        while result is None and timeout is None and not self._stop_requested and self._scheduled():
+            time.sleep(0.5)  # burst: a retry is waiting its backoff
+            self._enqueue_due()
+            if self.should_run_maintenance_tasks:
+                self.run_maintenance_tasks()
+            result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+        return result
+
+    def _enqueue_due(self) -> None:
+        scheduler = RQScheduler(self.queues, connection=self.connection, serializer=self.serializer)
+        scheduler.acquire_locks()
+        if scheduler.acquired_locks:
+            try:
+                scheduler.enqueue_scheduled_jobs()
+            finally:
+                scheduler.release_locks()
+
+
+def build_worker(ctx: WorkerContext, kinds: list[str] | None = None, name: str | None = None) -> OneWindowWorker:
+    install(ctx)
+    queues = [Queue(ctx.names.queue(kind), connection=ctx.redis) for kind in (kinds or KINDS)]
+    name = name or f"{ctx.names.prefix}-{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+    return OneWindowWorker(queues, connection=ctx.redis, name=name,
+                           maintenance_interval=ctx.settings.worker_maintenance_interval)
+
+
+def run_worker(ctx: WorkerContext, kinds: list[str] | None = None, burst: bool = False,
+               name: str | None = None, metrics_port: int | None = None, preload: bool = True,
+               log_level: str = "WARNING") -> bool:
+    worker = build_worker(ctx, kinds, name)
+    if metrics_port:
+        from workers.metrics import serve
+
+        serve(metrics_port)
+    if preload and (kinds is None or "documents" in kinds or "batch" in kinds):
+        worker.preload = ctx
+    return worker.work(burst=burst, with_scheduler=not burst, logging_level=log_level)
