@@ -15,9 +15,9 @@ from schemas.errors import InputError
 from schemas.privacy import mask_id_number
 from schemas.settings import Settings
 
-REINDEX_HELP = ("rebuild index data (submissions by service/date/decision/finding, citizens' current "
-                "state) from the archive alone and print a summary; the Redis sink that stores it "
-                "arrives with the workers issue, so for now nothing is written anywhere")
+REINDEX_HELP = ("rebuild the indexes (submissions by service/date/decision/finding, citizens' current "
+                "state) and the review queue from the archive alone and print a summary; they are "
+                "written to Redis when ONEWINDOW_REDIS_URL is set, else only counted")
 
 
 def register(sub) -> None:
@@ -135,12 +135,20 @@ def run_erase(args: argparse.Namespace) -> int:
 def run_reindex(args: argparse.Namespace) -> int:
     from storage.reindex import CountingSink
 
-    summary = _open(args).reindex(CountingSink(), actor=args.actor)
+    settings = Settings()
+    sink, where = CountingSink(), "counted only: ONEWINDOW_REDIS_URL is not set"
+    if settings.redis_url:
+        from workers.indexes import RedisIndexSink
+        from workers.queues import Names, connect
+
+        sink, where = RedisIndexSink(connect(settings), Names.of(settings)), "written to Redis"
+        sink.clear()
+    summary = _open(args).reindex(sink, actor=args.actor)
     if args.json:
         print_json(summary.model_dump(mode="json"))
     else:
         console.print(f"{summary.submissions} submissions, {summary.citizens} citizens, "
-                      f"{summary.unreadable} unreadable (index data rebuilt; no Redis sink yet)")
+                      f"{summary.unreadable} unreadable (indexes and review queue {where})")
         for title, counts in (("by service", summary.by_service), ("by decision", summary.by_decision),
                               ("by finding", summary.by_finding)):
             if counts:
