@@ -23,7 +23,14 @@ def dashboard(request: Request, staff: Staff = Depends(require_admin)):
     metrics = compute(portal.store.cases(), datetime.now(timezone.utc))
     names = {s.id: s.name for s in portal.catalog}
     return page(request, "admin.html", staff=staff, m=metrics, names=names,
-                workers=portal.extras.get("workers", "本机处理（未配置 Redis 队列）"))
+                workers=_health(portal))
+
+
+def _health(portal) -> str:
+    try:
+        return portal.applications.health()
+    except Exception as exc:  # Redis down is what this page is for
+        return f"无法连接队列：{type(exc).__name__}"
 
 
 @router.get("/admin/users")

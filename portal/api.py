@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api/v1", tags=["api"])
 
 class CaseStatus(BaseModel):
     status: str
-    """accepted | pending | waiting | approved | rejected"""
+    """processing | accepted | pending | waiting | approved | rejected"""
     machine_decision: str
     reviewer_decision: str | None = None
     reason: str | None = None
@@ -31,7 +31,8 @@ class CaseStatus(BaseModel):
 
 class ApplicationOut(BaseModel):
     case: CaseStatus
-    result: SubmissionResult
+    result: SubmissionResult | None = None
+    """None while the workers are still reading it (case.status = processing)."""
 
 
 def _require_key(request: Request, key: str | None) -> None:
@@ -47,7 +48,10 @@ def _out(portal, submission_id: str, actor: str) -> ApplicationOut:
     case = portal.store.case(submission_id)
     if case is None:
         raise HTTPException(404, "no such application")
-    result = portal.archive.load_submission(submission_id, actor=actor, purpose="API read of application")
+    case = portal.applications.sync(case)
+    result = None
+    if case.status != "processing":
+        result = portal.archive.load_submission(submission_id, actor=actor, purpose="API read of application")
     return ApplicationOut(case=CaseStatus(status=case.status, machine_decision=case.machine_decision,
                                           reviewer_decision=case.reviewer_decision, reason=case.reason,
                                           requested_item=case.requested_item, revision=case.revision),
@@ -76,8 +80,8 @@ async def create(request: Request, service: str = Form(...), id_number: str = Fo
         raise HTTPException(422, "id_number is not a valid ID number")
     uploads = await read_uploads(files, max_files=portal.settings.portal_max_files,
                                  max_bytes=portal.settings.max_upload_bytes)
-    result = await run_in_threadpool(portal.applications.apply, svc, applicant, name.strip(), uploads)
-    return _out(portal, result.submission_id, "api")
+    submission_id = await run_in_threadpool(portal.applications.submit, svc, applicant, name.strip(), uploads)
+    return _out(portal, submission_id, "api")
 
 
 @router.get("/applications/{submission_id}", response_model=ApplicationOut)
@@ -96,7 +100,7 @@ async def add_uploads(request: Request, submission_id: str, files: list[UploadFi
     if case is None:
         raise HTTPException(404, "no such application")
     if not case.open:
-        raise HTTPException(409, "the application is closed")
+        raise HTTPException(409, "the application is closed or still being read")
     uploads = await read_uploads(files, max_files=portal.settings.portal_max_files,
                                  max_bytes=portal.settings.max_upload_bytes)
     await run_in_threadpool(portal.applications.reupload, submission_id, uploads)

@@ -37,7 +37,8 @@ class Portal:
     archive: object
     store: PortalStore
     catalog: Catalog
-    applications: Applications
+    applications: object
+    """Applications (in-process) or QueuedApplications (workers on Redis): same surface."""
     links: StatusLinks
     limiter: RateLimiter
     templates: Jinja2Templates
@@ -105,8 +106,12 @@ def create_app(settings: Settings | None = None, *, archive=None, reader=None, c
     from portal import views
     views.install(templates.env)
 
-    portal = Portal(settings=settings, archive=archive, store=store, catalog=catalog,
-                    applications=Applications(archive, reader_factory, store, catalog, today),
+    if settings.redis_url:
+        from portal.queued import QueuedApplications
+        applications = QueuedApplications(settings, archive, store, catalog, today)
+    else:
+        applications = Applications(archive, reader_factory, store, catalog, today)
+    portal = Portal(settings=settings, archive=archive, store=store, catalog=catalog, applications=applications,
                     links=StatusLinks(secret, settings.portal_status_link_days), limiter=RateLimiter(),
                     templates=templates, reader_factory=reader_factory)
 

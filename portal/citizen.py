@@ -61,8 +61,8 @@ async def apply(request: Request, service_id: str, id_number: str = Form(""), na
     if error is not None:
         return page(request, "apply.html", status_code=status, service=service, error=error)
     from starlette.concurrency import run_in_threadpool
-    result = await run_in_threadpool(portal.applications.apply, service, applicant, name.strip(), uploads)
-    return RedirectResponse(f"/status/{portal.links.make(result.submission_id)}", status_code=303)
+    submission_id = await run_in_threadpool(portal.applications.submit, service, applicant, name.strip(), uploads)
+    return RedirectResponse(f"/status/{portal.links.make(submission_id)}", status_code=303)
 
 
 def _load(request: Request, token: str, purpose: str):
@@ -71,6 +71,9 @@ def _load(request: Request, token: str, purpose: str):
     case = portal.store.case(submission_id)
     if case is None:
         raise HTTPException(404, "查询链接无效。")
+    case = portal.applications.sync(case)
+    if case.status == Status.PROCESSING:
+        return portal, case, None
     result = portal.archive.load_submission(submission_id, actor=CITIZEN, purpose=purpose)
     return portal, case, result
 
@@ -78,6 +81,8 @@ def _load(request: Request, token: str, purpose: str):
 @router.get("/status/{token}")
 def status(request: Request, token: str):
     portal, case, result = _load(request, token, "citizen views own application")
+    if result is None:
+        return page(request, "processing.html", case=case, progress=portal.applications.progress(case.submission_id))
     blockers = [(i, f) for i, f in enumerate(result.findings) if f.severity == "blocker"]
     warnings = [(i, f) for i, f in enumerate(result.findings) if f.severity != "blocker"]
     uploaded = [(i, d) for i, d in enumerate(result.documents) if not is_reused(d)]
@@ -95,6 +100,8 @@ async def reupload(request: Request, token: str, files: list[UploadFile] = File(
     case = portal.store.case(submission_id)
     if case is None:
         raise HTTPException(404, "查询链接无效。")
+    if case.status == Status.PROCESSING:
+        raise HTTPException(409, "材料正在识别中，请稍候再补交。")
     if case.status not in (Status.PENDING, Status.WAITING):
         raise HTTPException(409, "此申请已办结，不能再补充材料。")
     portal.limiter.check("upload", client_of(request), portal.settings.portal_upload_per_minute)
@@ -144,7 +151,7 @@ def jpeg(data: bytes | None) -> Response:
 @router.get("/status/{token}/findings/{index}.jpg")
 def status_finding_image(request: Request, token: str, index: int):
     portal, case, result = _load(request, token, "citizen views own document")
-    if not 0 <= index < len(result.findings):
+    if result is None or not 0 <= index < len(result.findings):
         raise HTTPException(404, "没有对应的图片。")
     return jpeg(finding_image(portal, result, result.findings[index], CITIZEN, "citizen views own document"))
 
@@ -152,4 +159,6 @@ def status_finding_image(request: Request, token: str, index: int):
 @router.get("/status/{token}/documents/{index}.jpg")
 def status_document_image(request: Request, token: str, index: int):
     portal, case, result = _load(request, token, "citizen views own document")
+    if result is None:
+        raise HTTPException(404, "没有对应的图片。")
     return jpeg(document_image(portal, result, index, CITIZEN, "citizen views own document"))

@@ -110,25 +110,52 @@ class Applications:
         return reused
 
     def _index(self, result: SubmissionResult, *, revision: int, previous: Case | None) -> None:
-        citizen_key = self.archive.citizen_key(result.applicant) if result.applicant else None
-        accepted = result.decision is Decision.ACCEPTED
-        now = utcnow()
-        case = previous or Case(
-            submission_id=result.submission_id, service=result.service, citizen_key=citizen_key,
-            received_at=result.received_at.isoformat(timespec="seconds"), updated_at=now, revision=revision,
-            machine_decision=result.decision.value, first_machine_decision=result.decision.value,
-            finding_codes=[], reused=[], status=Status.PENDING)
-        if previous is not None and previous.status == Status.WAITING:
-            case.reworks += 1
-        case.updated_at, case.revision = now, revision
-        case.machine_decision = result.decision.value
-        case.finding_codes = sorted({f.code.value for f in result.blockers})
-        case.reused = [d.doc_type.value for d in result.documents if is_reused(d)]
-        if case.status in (Status.PENDING, Status.WAITING, Status.ACCEPTED):
-            case.status = Status.ACCEPTED if accepted else Status.PENDING
-            if accepted:
-                case.decided_at = now
-        self.store.put_case(case)
+        index_result(self.store, self.archive, result, revision=revision, previous=previous)
+
+    # The same surface as the queued variant (portal/queued.py) ---------------------------------
+
+    def submit(self, service: Service, applicant: str, name: str, files: list[tuple[str, bytes]]) -> str:
+        return self.apply(service, applicant, name, files).submission_id
+
+    def sync(self, case: Case) -> Case:
+        """In-process the index is written as each review ends: nothing to catch up on."""
+        return case
+
+    def progress(self, submission_id: str) -> dict[str, str]:
+        return {}
+
+    def closed(self, submission_id: str) -> None:
+        """A reviewer closed the case (nothing else holds it in-process)."""
+
+    def health(self) -> str:
+        return "本机处理（未配置 Redis 队列）：申请在门户进程内逐件识别、预审"
+
+
+def index_result(store: PortalStore, archive: Archive, result: SubmissionResult, *, revision: int,
+                 previous: Case | None) -> Case:
+    """Write (or update) the case row of a reviewed application."""
+    citizen_key = archive.citizen_key(result.applicant) if result.applicant else None
+    accepted = result.decision is Decision.ACCEPTED
+    now = utcnow()
+    case = previous or Case(
+        submission_id=result.submission_id, service=result.service, citizen_key=citizen_key,
+        received_at=result.received_at.isoformat(timespec="seconds"), updated_at=now, revision=revision,
+        machine_decision=result.decision.value, first_machine_decision=result.decision.value,
+        finding_codes=[], reused=[], status=Status.PENDING)
+    if previous is not None and previous.status == Status.WAITING:
+        case.reworks += 1
+    if case.first_machine_decision == Status.PROCESSING:
+        case.first_machine_decision = result.decision.value
+    case.updated_at, case.revision = now, revision
+    case.machine_decision = result.decision.value
+    case.finding_codes = sorted({f.code.value for f in result.blockers})
+    case.reused = [d.doc_type.value for d in result.documents if is_reused(d)]
+    if case.status in (Status.PENDING, Status.WAITING, Status.ACCEPTED, Status.PROCESSING):
+        case.status = Status.ACCEPTED if accepted else Status.PENDING
+        if accepted:
+            case.decided_at = now
+    store.put_case(case)
+    return case
 
 
 def name_findings(name: str, documents: list[DocumentReading]) -> list[Finding]:

@@ -52,6 +52,8 @@ def queue(request: Request, staff: Staff = Depends(current_staff), service: str 
     statuses = {"open": (Status.PENDING, Status.WAITING), "pending": (Status.PENDING,),
                 "waiting": (Status.WAITING,), "done": (Status.APPROVED, Status.REJECTED)}.get(status)
     older = (datetime.now(timezone.utc) - timedelta(hours=age)).isoformat(timespec="seconds") if age else None
+    for pending in portal.store.cases(statuses=(Status.PROCESSING,)):
+        portal.applications.sync(pending)
     cases = portal.store.cases(statuses=statuses, service=service or None, code=code or None, older_than=older)
     return page(request, "queue.html", staff=staff, cases=cases, services=list(portal.catalog),
                 filters={"service": service, "code": code, "age": age, "status": status},
@@ -134,6 +136,8 @@ def decide(request: Request, submission_id: str, staff: Staff = Depends(current_
     case.claimed_by = None
     portal.store.put_case(case)
     _audit_action(portal, case, staff, f"reviewer decision: {case.reviewer_decision}")
+    if not case.open:
+        portal.applications.closed(submission_id)
     return RedirectResponse("/console", status_code=303)
 
 

@@ -30,6 +30,7 @@ ROLES = ("reviewer", "admin")
 
 
 class Status:
+    PROCESSING = "processing"    # queued: the workers are reading it
     ACCEPTED = "accepted"        # the machine accepted it; no human touch
     PENDING = "pending"          # flagged, waiting for a reviewer
     WAITING = "waiting"          # a reviewer asked the citizen for an item

@@ -1,0 +1,76 @@
+"""With Redis configured the portal hands applications to the workers: a real Redis on
+loopback (database 11, a key prefix of this test's own, deleted after), a real burst worker
+(`onewindow worker --burst`) as a subprocess, the real OCR. The citizen sees "being read",
+then the gap; the reviewer's queue holds the case; closing it leaves the workers' review queue."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from fastapi.testclient import TestClient
+from redis import Redis
+
+from portal_kit import add_staff, apply, citizen, csrf, login, make_app, photos, text_of
+from schemas.documents import DocType
+
+REDIS_URL = "redis://127.0.0.1:6379/11"
+
+
+@pytest.fixture
+def prefix():
+    redis = Redis.from_url(REDIS_URL)
+    redis.ping()
+    name = f"owportal{os.getpid()}"
+    yield name
+    for pattern in (f"{name}:*", f"rq:*{name}-*", f"rq:*{name}.*"):
+        keys = list(redis.scan_iter(match=pattern, count=1000))
+        if keys:
+            redis.delete(*keys)
+    for key in ("rq:queues", "rq:workers"):
+        stale = [m for m in redis.smembers(key) if name.encode() in m]
+        if stale:
+            redis.srem(key, *stale)
+
+
+def burst(root, prefix: str) -> None:
+    env = {**os.environ, "ONEWINDOW_ARCHIVE": str(root / "archive"), "ONEWINDOW_REDIS_URL": REDIS_URL,
+           "ONEWINDOW_REDIS_PREFIX": prefix, "ONEWINDOW_JOB_RETRIES": "0"}
+    done = subprocess.run([sys.executable, "-m", "cli", "worker", "--burst"], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_an_application_goes_through_the_workers_and_back_to_the_citizen_and_the_reviewer(tmp_path, reader, faces,
+                                                                                         prefix):
+    app = make_app(tmp_path, reader, redis_url=REDIS_URL, redis_prefix=prefix)
+    add_staff(app, "rita", "reviewer")
+    add_staff(app, "adam", "admin")
+    person = citizen(faces, 31)
+    docs = photos(person, (DocType.ID_CARD_FRONT, DocType.ID_CARD_BACK), seed=7)
+    client = TestClient(app)
+    link = apply(client, person.id_number, person.name, list(docs.values())).headers["location"]
+    assert "正在识别" in text_of(client.get(link).text)
+
+    burst(tmp_path, prefix)
+    page = text_of(client.get(link).text)
+    assert "请补充材料" in page and "缺少本人新的银行卡" in page
+
+    from workers.review_queue import ReviewQueue
+    sid = app.state.portal.links.read(link.removeprefix("/status/"))
+    queue = ReviewQueue(Redis.from_url(REDIS_URL), app.state.portal.applications.ctx.names)
+    assert sid in queue
+    rita = TestClient(app)
+    login(rita, "rita")
+    assert sid in rita.get("/console").text
+    token = csrf(rita, f"/console/cases/{sid}")
+    response = rita.post(f"/console/cases/{sid}/decide", data={"csrf": token, "action": "approve"},
+                         follow_redirects=False)
+    assert response.status_code == 303
+    assert sid not in queue
+    assert "审核通过" in text_of(client.get(link).text)
+    adam = TestClient(app)
+    login(adam, "adam")
+    assert "Redis 队列" in text_of(adam.get("/admin").text)
