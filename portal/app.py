@@ -126,8 +126,8 @@ def create_app(settings: Settings | None = None, *, archive=None, reader=None, c
     app.add_middleware(SecurityHeaders, max_body=max_body, hsts=settings.portal_cookie_secure)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
-    from portal import admin, api, citizen, reviewer
-    for module in (citizen, reviewer, admin, api):
+    from portal import admin, api, batches, citizen, reviewer
+    for module in (citizen, reviewer, admin, batches, api):
         app.include_router(module.router)
     try:
         from portal import verification

@@ -24,6 +24,8 @@ CREATE TABLE IF NOT EXISTS cases (
     status TEXT NOT NULL, reviewer TEXT, reviewer_decision TEXT, reason TEXT,
     requested_item TEXT, decided_at TEXT, claimed_by TEXT, reworks INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS cases_status ON cases(status, service);
+CREATE TABLE IF NOT EXISTS batches (
+    batch_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, started_by TEXT NOT NULL, filters TEXT NOT NULL);
 """
 
 ROLES = ("reviewer", "admin")
@@ -154,6 +156,16 @@ class PortalStore:
             cur = self._db.execute("UPDATE cases SET claimed_by=? WHERE submission_id=? AND "
                                    "(claimed_by IS NULL OR claimed_by=?)", (reviewer, submission_id, reviewer))
             return cur.rowcount == 1
+
+
+    # Reprocessing batches launched from the admin page ------------------------------------------
+
+    def add_batch(self, batch_id: str, started_by: str, filters: dict) -> None:
+        self._run("INSERT INTO batches VALUES (?,?,?,?)", (batch_id, utcnow(), started_by, json.dumps(filters)))
+
+    def batches(self) -> list[dict]:
+        return [dict(r) | {"filters": json.loads(r["filters"])}
+                for r in self._run("SELECT * FROM batches ORDER BY started_at DESC")]
 
 
 def _case(row: sqlite3.Row) -> Case:

@@ -48,7 +48,7 @@ def test_citizen_a_reaches_only_a_s_application(app, cases):
         assert client.get(path, follow_redirects=False).headers["location"] == "/console/login"
 
 
-@pytest.mark.parametrize("path", ["/console", "/admin", "/admin/users", "/console/cases/{sid}",
+@pytest.mark.parametrize("path", ["/console", "/admin", "/admin/users", "/admin/batches", "/console/cases/{sid}",
                                   "/console/cases/{sid}/documents/0.jpg"])
 def test_no_one_anonymous_reaches_the_console(app, cases, path):
     response = TestClient(app).get(path.format(sid=cases["a"][1]), follow_redirects=False)
@@ -72,6 +72,7 @@ def test_a_reviewer_works_the_queue_but_cannot_administer(app, cases):
     assert queue.status_code == 200 and cases["a"][1] in queue.text and cases["b"][1] in queue.text
     assert client.get("/admin").status_code == 403
     assert client.get("/admin/users").status_code == 403
+    assert client.get("/admin/batches").status_code == 403
     response = client.post("/admin/users", data={"csrf": csrf(client, "/console"), "username": "mallory",
                                                  "role": "admin", "password": "x" * 12})
     assert response.status_code == 403
@@ -82,6 +83,7 @@ def test_an_admin_administers(app):
     client = TestClient(app)
     login(client, "adam")
     assert "运行指标" in client.get("/admin").text
+    assert "需要 Redis 队列" in text_of(client.get("/admin/batches").text)  # in-process: no batches
     response = client.post("/admin/users", data={"csrf": csrf(client, "/admin/users"), "username": "rosa",
                                                  "role": "reviewer", "password": "a long enough one"},
                            follow_redirects=False)

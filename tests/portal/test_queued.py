@@ -1,7 +1,8 @@
 """With Redis configured the portal hands applications to the workers: a real Redis on
 loopback (database 11, a key prefix of this test's own, deleted after), a real burst worker
 (`onewindow worker --burst`) as a subprocess, the real OCR. The citizen sees "being read",
-then the gap; the reviewer's queue holds the case; closing it leaves the workers' review queue."""
+then the gap; the reviewer's queue holds the case; closing it leaves the workers' review queue;
+an admin launches a batch reprocess and watches it finish."""
 
 from __future__ import annotations
 
@@ -74,3 +75,11 @@ def test_an_application_goes_through_the_workers_and_back_to_the_citizen_and_the
     adam = TestClient(app)
     login(adam, "adam")
     assert "Redis 队列" in text_of(adam.get("/admin").text)
+
+    launched = adam.post("/admin/batches", data={"csrf": csrf(adam, "/admin/batches"), "service": "bank_account_change"},
+                         follow_redirects=False)
+    assert launched.status_code == 303
+    progress = launched.headers["location"]
+    assert "0 / 1" in text_of(adam.get(progress).text)   # viewing tops the batch up: its job is queued
+    burst(tmp_path, prefix)
+    assert "1 / 1" in text_of(adam.get(progress).text) and "已完成" in text_of(adam.get(progress).text)
