@@ -1,6 +1,7 @@
 """In a real browser (Debian's Chromium, headless) against a real uvicorn on loopback: a citizen
 applies from a phone with photos of their documents, sees the gap, re-uploads it and is accepted;
-a reviewer logs in, opens a flagged case with its gap beside the crop, and approves it.
+a reviewer logs in, opens a flagged case with its gap beside the crop, and approves it; the
+admin's metrics count both.
 
 Each page is photographed at phone and desktop width into a tmp folder, or into
 $ONEWINDOW_SCREENSHOTS when set (docs/portal.md shows the committed set)."""
@@ -28,6 +29,7 @@ DESKTOP = {"width": 1280, "height": 900}
 def server(tmp_path_factory, reader):
     app = make_app(tmp_path_factory.mktemp("browser"), reader)
     add_staff(app, "rita", "reviewer")
+    add_staff(app, "adam", "admin")
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -137,3 +139,13 @@ def test_a_reviewer_opens_a_flagged_case_sees_the_gap_beside_its_crop_and_approv
     citizen_page.goto(link)
     expect(citizen_page.locator("#status")).to_have_text("审核通过")
     shoot(citizen_page, shots, "08-status-approved")
+
+    admin = browser.new_page(viewport=DESKTOP, locale="zh-CN")
+    admin.goto(base + "/console/login")
+    admin.get_by_label("用户名").fill("adam")
+    admin.get_by_label("密码").fill(PASSWORD)
+    admin.get_by_role("button", name="登录").click()
+    admin.wait_for_url(base + "/console")
+    admin.goto(base + "/admin")
+    expect(admin.locator("#m-total")).to_have_text("2")
+    shoot(admin, shots, "09-admin-metrics")
