@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Callable
@@ -43,7 +43,6 @@ class Portal:
     limiter: RateLimiter
     templates: Jinja2Templates
     reader_factory: Callable[[], object]
-    extras: dict = field(default_factory=dict)
 
     @property
     def reader(self):

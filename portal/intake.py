@@ -9,7 +9,7 @@ metrics never have to decrypt the archive."""
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime
+from datetime import date
 from typing import Callable
 
 from pipeline.process import Intake, read_upload, receive, review
@@ -169,7 +169,3 @@ def name_findings(name: str, documents: list[DocumentReading]) -> list[Finding]:
                             region=doc.regions.get("name"),
                             message="身份证上的姓名与填写的申请人姓名不一致，请核对姓名，或上传申请人本人的身份证。")]
     return []
-
-
-def age_hours(received_at: str, now: datetime) -> float:
-    return (now - datetime.fromisoformat(received_at)).total_seconds() / 3600

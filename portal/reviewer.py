@@ -69,7 +69,7 @@ def _case(request: Request, submission_id: str):
 
 
 @router.get("/console/cases/{submission_id}")
-def detail(request: Request, submission_id: str, staff: Staff = Depends(current_staff), reveal: bool = False):
+def detail(request: Request, submission_id: str, staff: Staff = Depends(current_staff)):
     return _detail(request, submission_id, staff, reveal=False)
 
 
