@@ -1,7 +1,9 @@
 """The portal's own records, in one SQLite file beside the archive: reviewer accounts and the
 case index (one row per application: service, machine decision, reviewer decision, claim,
 request for an item). Rows name citizens by citizen_key only, never by ID number; the full
-records stay in the archive, which this index can be rebuilt from."""
+records (uploads, readings, findings, every machine decision) stay in the archive. The
+reviewer's decision lives here and, without its free-text reason, in the citizen's audit chain;
+the archive's history has no event kind for it yet."""
 
 from __future__ import annotations
 
