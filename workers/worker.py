@@ -15,6 +15,9 @@ What this class adds to SimpleWorker:
   retries left, fails it: its failure callback files processing_failed). RQ alone waits for
   the job's heartbeat to expire (job timeout + 60 s).
 - `--burst` waits for retries still scheduled on its queues (backoff) instead of quitting.
+- dependents that RQ left "ready" after losing a race (it concedes contended enqueues to its
+  periodic maintenance) are enqueued before every dequeue, and an idle worker wakes every
+  maintenance interval, so no review job waits minutes for a sweep.
 SIGTERM (or Ctrl-C) is a warm shutdown: the current job finishes, then the worker exits; a
 second SIGTERM stops at once, and the interrupted job is retried (a retry is spent)."""
 
@@ -93,13 +96,31 @@ class OneWindowWorker(SimpleWorker):
         self.reclaim_abandoned()
         super().clean_registries()
 
+    @property
+    def dequeue_timeout(self) -> int:
+        """Wake up while idle often enough to sweep for abandoned and stranded jobs."""
+        return max(1, min(super().dequeue_timeout, self.maintenance_interval))
+
     def _scheduled(self) -> int:
         return sum(ScheduledJobRegistry(queue=q).count for q in self.queues)
 
+    def _drain_ready(self) -> int:
+        """Dependents whose dependencies are met but whose enqueue lost a race (RQ leaves them
+        in the ready registry for maintenance): enqueue them now, not minutes later."""
+        pending = 0
+        for queue in self.queues:
+            registry = queue.ready_job_registry
+            if self.connection.zcard(registry.key):
+                registry.cleanup()
+                pending += self.connection.zcard(registry.key)
+        return pending
+
     def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        self._drain_ready()
         result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
-        while result is None and timeout is None and not self._stop_requested and self._scheduled():
-            time.sleep(0.5)  # burst: a retry is waiting its backoff
+        while result is None and timeout is None and not self._stop_requested and (
+                self._scheduled() or self._drain_ready()):
+            time.sleep(0.5)  # burst: a retry is waiting its backoff, or a dependent its enqueue
             self._enqueue_due()
             if self.should_run_maintenance_tasks:
                 self.run_maintenance_tasks()
