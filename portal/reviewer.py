@@ -135,7 +135,8 @@ def decide(request: Request, submission_id: str, staff: Staff = Depends(current_
     case.decided_at = case.updated_at = utcnow()
     case.claimed_by = None
     portal.store.put_case(case)
-    _audit_action(portal, case, staff, f"reviewer decision: {case.reviewer_decision}")
+    item = f" {case.requested_item}" if case.status == Status.WAITING else ""
+    _audit_action(portal, case, staff, f"reviewer decision: {case.reviewer_decision}{item}")
     if not case.open:
         portal.applications.closed(submission_id)
     return RedirectResponse("/console", status_code=303)
