@@ -11,6 +11,7 @@ from portal.app import portal_of
 from portal.auth import Staff, require_admin
 from portal.citizen import page
 from portal.metrics import compute
+from portal.reviewer import catch_up
 from portal.security import hash_password, require_csrf
 from portal.store import ROLES
 
@@ -20,6 +21,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/admin")
 def dashboard(request: Request, staff: Staff = Depends(require_admin)):
     portal = portal_of(request)
+    catch_up(portal)
     metrics = compute(portal.store.cases(), datetime.now(timezone.utc))
     names = {s.id: s.name for s in portal.catalog}
     return page(request, "admin.html", staff=staff, m=metrics, names=names,

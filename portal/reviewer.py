@@ -52,12 +52,17 @@ def queue(request: Request, staff: Staff = Depends(current_staff), service: str 
     statuses = {"open": (Status.PENDING, Status.WAITING), "pending": (Status.PENDING,),
                 "waiting": (Status.WAITING,), "done": (Status.APPROVED, Status.REJECTED)}.get(status)
     older = (datetime.now(timezone.utc) - timedelta(hours=age)).isoformat(timespec="seconds") if age else None
-    for pending in portal.store.cases(statuses=(Status.PROCESSING,)):
-        portal.applications.sync(pending)
+    catch_up(portal)
     cases = portal.store.cases(statuses=statuses, service=service or None, code=code or None, older_than=older)
     return page(request, "queue.html", staff=staff, cases=cases, services=list(portal.catalog),
                 filters={"service": service, "code": code, "age": age, "status": status},
                 now=datetime.now(timezone.utc))
+
+
+def catch_up(portal) -> None:
+    """Index the applications the workers have decided since the last look."""
+    for pending in portal.store.cases(statuses=(Status.PROCESSING,)):
+        portal.applications.sync(pending)
 
 
 def _case(request: Request, submission_id: str):
