@@ -37,7 +37,7 @@ def services(request: Request):
 
 @router.get("/services/{service_id}")
 def service_form(request: Request, service_id: str):
-    return page(request, "apply.html", service=_service(request, service_id), error=None)
+    return page(request, "apply.html", service=_service(request, service_id), error=None, typed={})
 
 
 @router.post("/services/{service_id}/apply", dependencies=[Depends(require_csrf)])
@@ -59,7 +59,9 @@ async def apply(request: Request, service_id: str, id_number: str = Form(""), na
         except UploadRejected as exc:
             error, status = exc.detail, exc.status_code
     if error is not None:
-        return page(request, "apply.html", status_code=status, service=service, error=error)
+        # forgiving: what was typed stays in the form (the page is never cached: no-store)
+        return page(request, "apply.html", status_code=status, service=service, error=error,
+                    typed={"name": name.strip()[:40], "id_number": (id_number or "").strip()[:18]})
     from starlette.concurrency import run_in_threadpool
     submission_id = await run_in_threadpool(portal.applications.submit, service, applicant, name.strip(), uploads)
     return RedirectResponse(f"/status/{portal.links.make(submission_id)}", status_code=303)

@@ -41,6 +41,7 @@ def test_the_upload_type_is_sniffed_from_the_content_not_the_name(app):
     client = TestClient(app)
     refused = apply(client, ID, "测试", [("id_card.jpg", b"<html><script>alert(1)</script></html>")])
     assert refused.status_code == 415 and "按文件内容判断" in text_of(refused.text)
+    assert f'value="{ID}"' in refused.text  # what the citizen typed stays in the form
     accepted = apply(client, ID, "测试", [("notes.txt", blank_photo())])
     assert accepted.status_code == 303
 
