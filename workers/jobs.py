@@ -28,7 +28,7 @@ from workers import metrics
 from workers.batch import BatchBoard
 from workers.context import WorkerContext, current
 from workers.indexes import RedisIndexSink
-from workers.manifest import ACTOR, Manifest, UploadRead, load_manifest, load_read, put_manifest, put_read
+from workers.manifest import ACTOR, Manifest, UploadRead, load_manifest, load_reads, put_manifest, put_read
 from workers.queues import DOCUMENTS, INTAKE, LIVE, REVIEW
 from workers.status import StatusBoard
 
@@ -130,13 +130,15 @@ def review_job(submission_id: str, manifest_sha: str, count: int, batch: str | N
         status = _status(ctx)
         status.reviewing(submission_id)
         stored = status.reads(submission_id, manifest.revision)
+        shas = {i: stored.get(i) or _read_result(ctx, submission_id, manifest.revision, i) for i in range(count)}
+        found = [i for i in range(count) if shas[i]]
+        reads = dict(zip(found, load_reads(ctx.archive, manifest, [shas[i] for i in found])))
         documents, failures = [], []
         for index, upload in enumerate(manifest.uploads[:count]):
-            sha = stored.get(index) or _read_result(ctx, submission_id, manifest.revision, index)
-            if sha is None:
+            if index not in reads:
                 failures.append(_failed_upload(upload.file))
                 continue
-            read = load_read(ctx.archive, manifest, sha)
+            read = reads[index]
             upload.error = read.error
             documents.extend(read.readings)
             if read.failure:

@@ -78,6 +78,7 @@ def put_read(archive: Archive, manifest: Manifest, read: UploadRead) -> str:
     return _put(archive, read, manifest.applicant, "pre-review: upload read")
 
 
-def load_read(archive: Archive, manifest: Manifest, sha256: str) -> UploadRead:
-    data = archive.get_upload(sha256, citizen=manifest.applicant, actor=ACTOR, purpose="pre-review: review")
-    return UploadRead.model_validate_json(data)
+def load_reads(archive: Archive, manifest: Manifest, shas: list[str]) -> list[UploadRead]:
+    """Every upload's readings in one audited read."""
+    found = archive.get_uploads(shas, citizen=manifest.applicant, actor=ACTOR, purpose="pre-review: review")
+    return [UploadRead.model_validate_json(data) for data in found]
