@@ -18,7 +18,7 @@ from models.ocr import order_quad
 
 CARD_ASPECT = 85.6 / 54.0
 PAGE_ASPECT = 297.0 / 210.0
-WORK_SIDE = 800
+WORK_SIDE = 640
 """Long side of the copy the search runs on: large enough for corners, small enough to be fast."""
 
 

@@ -14,6 +14,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+
+def shared_data_dir() -> Path:
+    """The team's shared test material: `../shared/data` beside the checkout, or the
+    workplace's `/work/shared/data` for a clone made elsewhere (a fresh CI clone in /tmp)."""
+    candidates = [REPO_ROOT.parent / "shared" / "data", Path("/work/shared/data")]
+    return next((path for path in candidates if path.is_dir()), candidates[0])
+
 DEV_KEY_ID = "dev"
 DEV_ARCHIVE_KEY = hashlib.sha256(b"onewindow development archive key - NOT SECRET").digest()
 DEV_CITIZEN_SECRET = hashlib.sha256(b"onewindow development citizen key secret - NOT SECRET").digest()
@@ -47,7 +54,7 @@ class Settings(BaseSettings):
         description="Where the archive lives: a directory (the embedded default) or s3://bucket",
     )
     faces_dir: Path = Field(
-        default=REPO_ROOT.parent / "shared" / "data" / "faces",
+        default_factory=lambda: shared_data_dir() / "faces",
         description="Face images used as portraits when rendering specimens",
     )
 
