@@ -18,6 +18,8 @@ What this class adds to SimpleWorker:
 - dependents that RQ left "ready" after losing a race (it concedes contended enqueues to its
   periodic maintenance) are enqueued before every dequeue, and an idle worker wakes every
   maintenance interval, so no review job waits minutes for a sweep.
+- a job whose end cannot be written because Redis went away does not kill the worker: it
+  waits for Redis, then the job is reclaimed and retried.
 SIGTERM (or Ctrl-C) is a warm shutdown: the current job finishes, then the worker exits; a
 second SIGTERM stops at once, and the interrupted job is retried (a retry is spent)."""
 
@@ -29,6 +31,7 @@ import secrets
 import socket
 import time
 
+import redis
 from rq import Queue, SimpleWorker
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from rq.scheduler import RQScheduler
@@ -61,8 +64,12 @@ class OneWindowWorker(SimpleWorker):
             self.preload.reader  # noqa: B018
 
     def worker_is_gone(self, name: str | None) -> bool:
-        if not name or name == self.name:
+        """Called between jobs only: a job still "started" under this worker's own name is one
+        whose end could not be recorded (Redis went away mid-job), so it counts as abandoned."""
+        if not name:
             return False
+        if name == self.name:
+            return True
         raw = self.connection.hgetall(self.redis_worker_namespace_prefix + name)
         if not raw:
             return True
@@ -95,6 +102,28 @@ class OneWindowWorker(SimpleWorker):
     def clean_registries(self):
         self.reclaim_abandoned()
         super().clean_registries()
+
+    def execute_job(self, job, queue):
+        """A job whose end cannot be recorded because Redis went away is not the worker's end:
+        wait for Redis, then carry on; the job, still "started" under this worker's name, is
+        reclaimed by the next sweep and retried (the stages are idempotent)."""
+        try:
+            super().execute_job(job, queue)
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+            log.error("Redis went away while job %s ended (%s); waiting for it to come back", job.id, exc)
+            self._wait_for_redis()
+            self.last_cleaned_at = None  # sweep at once: reclaim that job
+
+    def _wait_for_redis(self) -> None:
+        delay = 0.5
+        while not self._stop_requested:
+            try:
+                self.connection.ping()
+                log.warning("Redis is back")
+                return
+            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+                time.sleep(delay)
+                delay = min(delay * 2, 30)
 
     @property
     def dequeue_timeout(self) -> int:

@@ -1,0 +1,100 @@
+"""Redis restarted mid-run: a Redis of this test's own (redis-server on another loopback port,
+append-only file in a tmp dir, as docker/ runs it; the shared Redis is never restarted) goes
+down while a worker is reading, comes back, and every application still reaches its decision."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from datetime import date
+
+import pytest
+from redis import Redis
+
+from schemas.catalog import default_catalog
+from schemas.documents import DocType
+from schemas.settings import Settings
+from storage.archive import open_archive
+from tests.workers.conftest import make_person, photos, start_worker
+from tests.workers.test_failures import wait_for_started_read
+from workers.context import WorkerContext
+from workers.status import StatusBoard
+from workers.submit import submit_application
+
+SERVICE = default_catalog().get("bank_account_change")
+ALL = (DocType.ID_CARD_FRONT, DocType.ID_CARD_BACK, DocType.BANK_CARD)
+SERVER = shutil.which("redis-server")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class OwnRedis:
+    def __init__(self, folder, port):
+        self.args = [SERVER, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(folder),
+                     "--appendonly", "yes", "--appendfsync", "always", "--save", ""]
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = Redis.from_url(self.url)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except Exception:  # noqa: BLE001 - not up yet
+                time.sleep(0.05)
+        raise AssertionError("redis-server did not start")
+
+    def stop(self) -> None:
+        try:
+            Redis.from_url(self.url).shutdown(save=False)
+        except Exception:  # noqa: BLE001 - shutdown drops the connection by design
+            pass
+        self.process.wait(timeout=30)
+
+
+@pytest.mark.skipif(SERVER is None, reason="redis-server binary not installed (scripts/services.sh installs it)")
+def test_redis_restarted_mid_run_and_every_application_still_completes(tmp_path, faces, monkeypatch, worker_env):
+    own = OwnRedis(tmp_path / "redis", free_port())
+    (tmp_path / "redis").mkdir()
+    own.start()
+    env = {**worker_env, "ONEWINDOW_REDIS_URL": own.url}
+    for key, value in env.items():
+        if key.startswith("ONEWINDOW_"):
+            monkeypatch.setenv(key, value)
+    ctx = WorkerContext(Settings())
+    worker = None
+    try:
+        people = [make_person(faces, 51 + i) for i in range(2)]
+        ids = [submit_application(ctx, photos(p, ALL, 20 + i), SERVICE, p.id_number, date(2026, 11, 28))
+               for i, p in enumerate(people)]
+        worker = start_worker(env)
+        wait_for_started_read(ctx, worker)
+        own.stop()
+        time.sleep(4.0)  # longer than a read job: the worker's Redis calls fail meanwhile
+        own.start()
+
+        board = StatusBoard(Redis.from_url(own.url), ctx.names, 60)
+        deadline = time.monotonic() + 180
+        while not all(board.get(sid).get("state") == "decided" for sid in ids):
+            assert time.monotonic() < deadline, [board.get(sid) for sid in ids]
+            assert worker.poll() is None, worker.stderr.read()[-3000:]
+            time.sleep(0.1)
+        archive = open_archive(env["ONEWINDOW_ARCHIVE"])
+        assert [archive.load_submission(sid, actor="test").decision.value for sid in ids] == ["accepted"] * 2
+        worker.terminate()
+        log = worker.stderr.read()
+        assert "Redis went away while job" in log and "Redis is back" in log  # the outage was felt
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.terminate()
+        if worker is not None:
+            worker.wait(timeout=60)
+        own.stop()
