@@ -3,7 +3,6 @@ pydantic when loaded. A broken file fails with its path, the line and what is wr
 
 from __future__ import annotations
 
-from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -11,19 +10,20 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from schemas.documents import DocType
+from schemas.documents import DOC_FIELDS, DocType
 from schemas.errors import InputError, OneWindowError
+from schemas.rules import CrossRule, EligibilityRule, FieldRef, FieldRule, Input, Role
 
 SERVICES_DIR = Path(__file__).resolve().parent / "services"
+__all__ = ["Catalog", "CatalogError", "Material", "Role", "Service", "UnknownServiceError", "default_catalog"]
 
 
-class Role(StrEnum):
-    """Whose document a material is."""
+class RuleReferenceError(ValueError):
+    """A rule names a material or field the service does not have; `loc` is the rule's place."""
 
-    APPLICANT = "applicant"
-    INSURED = "insured"
-    DECEASED = "deceased"
-    SPOUSE = "spouse"
+    def __init__(self, message: str, loc: tuple[Any, ...]):
+        super().__init__(message)
+        self.loc = loc
 
 
 class Material(BaseModel):
@@ -38,6 +38,10 @@ class Material(BaseModel):
     required: bool = True
     hint: str | None = None
     """What to bring, in the citizen's words (shown by `onewindow services ID`)."""
+    missing_message: str | None = None
+    """In Chinese: what the citizen is told when the material is missing (default from hint)."""
+    reusable: bool = True
+    """May a valid copy already in the citizen's archive stand in for it (collect once)?"""
 
 
 class Service(BaseModel):
@@ -47,7 +51,12 @@ class Service(BaseModel):
     name: str
     summary: str
     materials: list[Material] = Field(default_factory=list)
+    inputs: list[Input] = Field(default_factory=list)
+    field_rules: list[FieldRule] = Field(default_factory=list)
+    cross_rules: list[CrossRule] = Field(default_factory=list)
+    eligibility: list[EligibilityRule] = Field(default_factory=list)
     remote_verification: bool = False
+    remote_verification_hint: str | None = None
 
     @model_validator(mode="after")
     def _unique_material_ids(self) -> Service:
@@ -55,7 +64,41 @@ class Service(BaseModel):
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
             raise ValueError(f"material ids repeat: {', '.join(duplicates)}")
+        if not self.materials and not self.remote_verification:
+            raise ValueError("a service needs materials or remote_verification")
         return self
+
+    @model_validator(mode="after")
+    def _rules_name_known_fields(self) -> Service:
+        for group in ("field_rules", "cross_rules"):
+            for index, rule in enumerate(getattr(self, group)):
+                for material_id, field in _refs(rule):
+                    problem = self._ref_problem(material_id, field)
+                    if problem:
+                        raise RuleReferenceError(problem, (group, index))
+        return self
+
+    def _ref_problem(self, material_id: str, field: str | None) -> str | None:
+        material = self.material(material_id)
+        if material is None:
+            return f"the rule names material '{material_id}', which this service does not list"
+        if field is not None and not any(field in DOC_FIELDS[d] for d in material.doc_types):
+            types = ", ".join(d.value for d in material.doc_types)
+            return f"the rule names field '{field}' of '{material_id}', but {types} has no such field"
+        return None
+
+    def material(self, material_id: str) -> Material | None:
+        return next((m for m in self.materials if m.id == material_id), None)
+
+
+def _refs(rule: Any) -> list[tuple[str, str | None]]:
+    refs: list[tuple[str, str | None]] = []
+    for value in vars(rule).values():
+        items = value if isinstance(value, (list, tuple)) else [value]
+        refs += [(r.material, r.field) for r in items if isinstance(r, FieldRef)]
+    if hasattr(rule, "material") and isinstance(rule.material, str):
+        refs.append((rule.material, getattr(rule, "field", None) if isinstance(getattr(rule, "field", None), str) else None))
+    return refs
 
 
 class CatalogError(OneWindowError):
@@ -96,6 +139,9 @@ def load_service_file(path: Path) -> Service:
         service = Service.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
+        cause = (first.get("ctx") or {}).get("error")
+        if isinstance(cause, RuleReferenceError):
+            first = {**first, "loc": cause.loc, "msg": str(cause)}
         where = ".".join(str(p) for p in first["loc"]) or "(file)"
         line = _line_of(node, first["loc"])
         raise CatalogError(f"{path}:{line}: {where}: {first['msg']}") from exc

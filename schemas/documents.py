@@ -19,6 +19,7 @@ class DocType(StrEnum):
     HOUSEHOLD_REGISTER = "household_register"
     DEATH_CERTIFICATE = "death_certificate"
     MARRIAGE_CERTIFICATE = "marriage_certificate"
+    LABOR_CONTRACT_TERMINATION = "labor_contract_termination"
     UNKNOWN = "unknown"
 
 
@@ -30,6 +31,7 @@ DOC_TYPE_LABELS: dict[DocType, str] = {
     DocType.HOUSEHOLD_REGISTER: "常住人口登记卡",
     DocType.DEATH_CERTIFICATE: "死亡医学证明",
     DocType.MARRIAGE_CERTIFICATE: "结婚证",
+    DocType.LABOR_CONTRACT_TERMINATION: "解除/终止劳动合同证明",
     DocType.UNKNOWN: "无法识别的材料",
 }
 
@@ -45,6 +47,7 @@ DOC_FIELDS: dict[DocType, tuple[str, ...]] = {
     DocType.MARRIAGE_CERTIFICATE: (
         "holder_name", "holder_id_number", "spouse_name", "spouse_id_number", "registration_date",
     ),
+    DocType.LABOR_CONTRACT_TERMINATION: ("name", "id_number", "employer", "termination_date"),
     DocType.UNKNOWN: (),
 }
 
@@ -67,6 +70,8 @@ FIELD_LABELS: dict[str, str] = {
     "spouse_name": "配偶姓名",
     "spouse_id_number": "配偶身份证号",
     "registration_date": "登记日期",
+    "employer": "用人单位",
+    "termination_date": "解除（终止）劳动合同日期",
 }
 
 PERMANENT = "长期"
@@ -124,3 +129,6 @@ class DocumentReading(BaseModel):
     document_region: Quad | None = None
     orientation: int = 0
     timings: dict[str, float] = Field(default_factory=dict)
+    reused_from: str | None = None
+    """Set when the reading was not uploaded with this application but taken from the
+    citizen's archive (collect once): the earlier submission it came from."""
