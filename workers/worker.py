@@ -61,7 +61,9 @@ class OneWindowWorker(SimpleWorker):
     def _install_signal_handlers(self):
         super()._install_signal_handlers()
         if self.preload is not None:
-            self.preload.reader  # noqa: B018
+            warm_up = getattr(self.preload.reader.engine, "warm_up", None)
+            if warm_up:
+                warm_up()
 
     def worker_is_gone(self, name: str | None) -> bool:
         """Called between jobs only: a job still "started" under this worker's own name is one
