@@ -1,15 +1,25 @@
 """Check: an application's documents against its service's materials and rules. Each
 finding is one gap — which document, which field, what rule, what to do — never "re-check
-everything"."""
+everything".
+
+Order: pick one document per material (duplicates and extras are warnings), fill materials
+the upload lacks from the citizen's archive (collect once), report what is missing, then per
+document what cannot be read or is invalid, then the service's declared field, cross-document
+and eligibility rules (pipeline/rules.py, pipeline/eligibility.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from pipeline.eligibility import check_eligibility
 from pipeline.fields import birth_date_of, sex_of
-from schemas.catalog import Material, Service
-from schemas.documents import DOC_TYPE_LABELS, FIELD_LABELS, PERMANENT, DocType, DocumentReading, FieldIssue
+from pipeline.reuse import reuse_from_record
+from pipeline.rules import CheckContext, check_cross_rules, check_field_rules, id_field_of
+from schemas.archive import RecordedDocument
+from schemas.catalog import Material, Role, Service
+from schemas.documents import DOC_TYPE_LABELS, FIELD_LABELS, DocType, DocumentReading, FieldIssue, QUALITY_ISSUE_LABELS
 from schemas.findings import Finding, FindingCode, Severity
 
 _ISSUE_TEXT = {
@@ -21,33 +31,28 @@ _ISSUE_TEXT = {
 
 
 @dataclass
-class CheckContext:
-    service: Service
-    applicant: str | None
-    today: date
-    findings: list[Finding] = field(default_factory=list)
-
-    def add(self, code: FindingCode, message: str, doc: DocumentReading | None = None,
-            field_name: str | None = None, severity: Severity = Severity.BLOCKER) -> None:
-        self.findings.append(Finding(
-            code=code, severity=severity, message=message,
-            file=doc.file if doc else None, page=doc.page if doc else None,
-            document_type=doc.doc_type if doc else None, field=field_name,
-            region=(doc.regions.get(field_name) if field_name else doc.document_region) if doc else None,
-        ))
+class CheckResult:
+    findings: list[Finding]
+    reused: list[DocumentReading] = field(default_factory=list)
+    """Readings taken from the citizen's archive in place of an upload (`reused_from` set)."""
 
 
-def check(service: Service, documents: list[DocumentReading], applicant: str | None,
-          today: date) -> list[Finding]:
-    ctx = CheckContext(service, applicant, today)
-    chosen: dict[str, DocumentReading] = {}
+def check(service: Service, documents: list[DocumentReading], applicant: str | None, today: date,
+          on_record: Iterable[RecordedDocument] = (), inputs: dict[str, str] | None = None) -> list[Finding]:
+    return pre_review(service, documents, applicant, today, on_record, inputs).findings
+
+
+def pre_review(service: Service, documents: list[DocumentReading], applicant: str | None, today: date,
+               on_record: Iterable[RecordedDocument] = (), inputs: dict[str, str] | None = None) -> CheckResult:
+    ctx = CheckContext(service, applicant, today, dict(inputs or {}))
     used: set[int] = set()
     for material in service.materials:
-        candidates = [d for d in documents if d.doc_type in material.doc_types]
+        candidates = [d for d in documents if d.doc_type in material.doc_types and id(d) not in used]
+        candidates = _of_owner(ctx, material, candidates)
         if not candidates:
             continue
         best = max(candidates, key=_usefulness)
-        chosen[material.id] = best
+        ctx.chosen[material.id] = best
         used.add(id(best))
         for extra in candidates:
             if extra is not best:
@@ -56,7 +61,8 @@ def check(service: Service, documents: list[DocumentReading], applicant: str | N
                         f"重复上传了{material.label}，已采用其中较清晰的一份，此份不再使用。",
                         extra, severity=Severity.WARNING)
 
-    missing = [m for m in service.materials if m.required and m.id not in chosen]
+    reused = reuse_from_record(ctx, list(on_record))
+    missing = [m for m in service.materials if m.required and m.id not in ctx.chosen]
     unknown = [d for d in documents if d.doc_type is DocType.UNKNOWN]
     _report_missing(ctx, missing, unknown)
     for doc in documents:
@@ -65,13 +71,33 @@ def check(service: Service, documents: list[DocumentReading], applicant: str | N
                     f"本事项不需要{DOC_TYPE_LABELS[doc.doc_type]}，该材料不会被使用。",
                     doc, severity=Severity.WARNING)
 
-    for material_id, doc in chosen.items():
+    for material_id, doc in ctx.chosen.items():
         if _report_unreadable(ctx, doc):
+            ctx.unusable.add(material_id)
             continue
-        _report_invalid(ctx, doc)
-        _report_expired(ctx, doc)
-    _report_inconsistent(ctx, list(chosen.values()))
-    return ctx.findings
+        if _report_invalid(ctx, doc):
+            ctx.unusable.add(material_id)
+        if _report_owner(ctx, service.material(material_id), doc):
+            ctx.unusable.add(material_id)
+        _report_self_contradiction(ctx, doc)
+    check_field_rules(ctx)
+    check_cross_rules(ctx)
+    check_eligibility(ctx)
+    return CheckResult(ctx.findings, reused)
+
+
+def _of_owner(ctx: CheckContext, material: Material, candidates: list[DocumentReading]) -> list[DocumentReading]:
+    """When a service asks for two documents of one type (the applicant's ID card and the
+    deceased's), prefer for an applicant's material the ones bearing the applicant's number."""
+    if not ctx.applicant or len(candidates) < 2:
+        return candidates
+    others = [m for m in ctx.service.materials if m is not material and set(m.doc_types) & set(material.doc_types)]
+    if not others:
+        return candidates
+    mine = [d for d in candidates if d.fields.get(id_field_of(d.doc_type) or "") == ctx.applicant]
+    if material.owner is Role.APPLICANT:
+        return mine or candidates[:1]
+    return [d for d in candidates if d not in mine][:1] or candidates
 
 
 def _usefulness(doc: DocumentReading) -> tuple[int, float]:
@@ -87,8 +113,9 @@ def _report_missing(ctx: CheckContext, missing: list[Material], unknown: list[Do
                     "请将证件平放、四角完整、对焦清晰后重新拍摄上传。", doc)
         return
     for material in missing:
+        alternatives = " 或 ".join(DOC_TYPE_LABELS[d] for d in material.doc_types)
         ctx.add(FindingCode.MISSING_DOCUMENT,
-                f"缺少{material.label}。请上传：{material.hint or material.label}。")
+                material.missing_message or f"缺少{material.label}。请上传：{material.hint or alternatives}。")
     for doc in unknown:
         ctx.add(FindingCode.UNEXPECTED_DOCUMENT,
                 f"无法识别此文件中的材料（{_quality_text(doc)}），本申请不需要它。", doc,
@@ -96,8 +123,6 @@ def _report_missing(ctx: CheckContext, missing: list[Material], unknown: list[Do
 
 
 def _quality_text(doc: DocumentReading) -> str:
-    from schemas.documents import QUALITY_ISSUE_LABELS
-
     return "；".join(QUALITY_ISSUE_LABELS[i] for i in doc.quality.issues) or "未能读出文字"
 
 
@@ -113,42 +138,44 @@ def _report_unreadable(ctx: CheckContext, doc: DocumentReading) -> bool:
     return True
 
 
-def _report_invalid(ctx: CheckContext, doc: DocumentReading) -> None:
+def _report_invalid(ctx: CheckContext, doc: DocumentReading) -> bool:
+    found = False
     for name, issue in doc.field_issues.items():
         if issue is FieldIssue.NOT_READ:
             continue
+        found = True
         label = FIELD_LABELS.get(name, name)
         ctx.add(FindingCode.INVALID_FIELD,
                 f"{DOC_TYPE_LABELS[doc.doc_type]}上的{label}“{doc.fields.get(name, '')}”{_ISSUE_TEXT[issue]}，"
                 "请核对证件是否为本人有效证件，或重新拍摄。", doc, name)
+    return found
 
 
-def _report_expired(ctx: CheckContext, doc: DocumentReading) -> None:
-    until = doc.fields.get("valid_until")
-    if doc.doc_type is not DocType.ID_CARD_BACK or not until or until == PERMANENT:
+def _report_owner(ctx: CheckContext, material: Material | None, doc: DocumentReading) -> bool:
+    """An applicant's material bears the applicant's ID number."""
+    name = id_field_of(doc.doc_type)
+    number = doc.fields.get(name or "")
+    if material is None or material.owner is not Role.APPLICANT or not ctx.applicant:
+        return False
+    if not number or name in doc.field_issues or number == ctx.applicant:
+        return False
+    ctx.add(FindingCode.INCONSISTENT_FIELD,
+            f"{DOC_TYPE_LABELS[doc.doc_type]}上的{FIELD_LABELS[name]}与申请人的身份证号码不一致，"
+            f"请上传申请人本人的{material.label}。", doc, name)
+    return True
+
+
+def _report_self_contradiction(ctx: CheckContext, doc: DocumentReading) -> None:
+    """Birth date and sex printed on a document agree with its ID number."""
+    number = doc.fields.get("id_number")
+    if not number or "id_number" in doc.field_issues:
         return
-    if "valid_until" in doc.field_issues:
-        return
-    if date.fromisoformat(until) < ctx.today:
-        ctx.add(FindingCode.EXPIRED_DOCUMENT,
-                f"居民身份证已于{until}过期，请先换领新证，再上传新证的两面照片。", doc, "valid_until")
-
-
-def _report_inconsistent(ctx: CheckContext, docs: list[DocumentReading]) -> None:
-    for doc in docs:
-        number = doc.fields.get("id_number")
-        if not number or "id_number" in doc.field_issues:
-            continue
-        label = DOC_TYPE_LABELS[doc.doc_type]
-        if ctx.applicant and number != ctx.applicant:
-            ctx.add(FindingCode.INCONSISTENT_FIELD,
-                    f"{label}上的公民身份号码与申请人的身份证号码不一致，请上传申请人本人的证件。",
-                    doc, "id_number")
-        birth = doc.fields.get("birth_date")
-        if birth and "birth_date" not in doc.field_issues and birth != birth_date_of(number):
-            ctx.add(FindingCode.INCONSISTENT_FIELD,
-                    f"{label}上的出生日期{birth}与公民身份号码不符，请核对证件。", doc, "birth_date")
-        sex = doc.fields.get("sex")
-        if sex and sex != sex_of(number):
-            ctx.add(FindingCode.INCONSISTENT_FIELD,
-                    f"{label}上的性别“{sex}”与公民身份号码不符，请核对证件。", doc, "sex")
+    label = DOC_TYPE_LABELS[doc.doc_type]
+    birth = doc.fields.get("birth_date")
+    if birth and "birth_date" not in doc.field_issues and birth != birth_date_of(number):
+        ctx.add(FindingCode.INCONSISTENT_FIELD,
+                f"{label}上的出生日期{birth}与公民身份号码不符，请核对证件。", doc, "birth_date")
+    sex = doc.fields.get("sex")
+    if sex and "sex" not in doc.field_issues and sex != sex_of(number):
+        ctx.add(FindingCode.INCONSISTENT_FIELD,
+                f"{label}上的性别“{sex}”与公民身份号码不符，请核对证件。", doc, "sex")

@@ -25,7 +25,7 @@ from schemas.archive import SubmissionIndexEntry
 from schemas.findings import Finding, FindingCode, Severity
 from schemas.submission import Decision, SubmissionResult
 from workers import metrics
-from workers.batch import BatchBoard
+from workers.batch import BatchBoard, revision_of
 from workers.context import WorkerContext, current
 from workers.indexes import RedisIndexSink
 from workers.manifest import ACTOR, Manifest, UploadRead, load_manifest, load_reads, put_manifest, put_read
@@ -212,7 +212,7 @@ def record_failure(ctx: WorkerContext, submission_id: str, manifest_sha: str | N
             manifest = load_manifest(ctx.archive, manifest_sha, "processing failed: record it")
         else:
             record = ctx.archive.load_submission(submission_id, actor=ACTOR, purpose="processing failed")
-            manifest = Manifest.of_record(record, "0")
+            manifest = Manifest.of_record(record, revision_of(batch) if batch else "0")
         intake = manifest.intake()
         result = SubmissionResult(
             submission_id=submission_id, service=intake.service.id, service_name=intake.service.name,

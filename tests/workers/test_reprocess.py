@@ -70,3 +70,35 @@ def test_a_batch_reruns_in_chunks_resumes_without_repeating_and_reports_flips(ct
     assert good not in review and all(sid in review for sid in letters)
     decisions = [e.decision.value for e in archive.history(person.id_number, actor="test") if e.decision]
     assert decisions == ["flagged", "accepted"]  # both revisions kept
+
+
+def test_ctrl_c_leaves_a_batch_that_resumes(ctx, worker_env):
+    import signal
+    import time
+
+    for i in range(3):
+        submit_application(ctx, [("letter.jpg", f"letter {i}".encode())], SERVICE, id_number(60 + i),
+                           date(2026, 11, 22))
+    run_burst(worker_env)
+    command = subprocess.Popen([sys.executable, "-m", "cli", "reprocess", "--batch-id", "c1", "--chunk", "1"],
+                               env=worker_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not ctx.redis.exists(f"{ctx.names.prefix}:batch:c1:enqueued"):  # no worker: it waits on the first
+        assert time.monotonic() < deadline and command.poll() is None
+        time.sleep(0.05)
+    command.send_signal(signal.SIGINT)
+    out, err = command.communicate(timeout=60)
+    assert command.returncode == 130 and "onewindow reprocess --resume c1" in err
+    assert Reprocess(ctx, "c1").counts()["enqueued"] == 1  # bounded: one in flight, none beyond
+
+    run_burst(worker_env)  # the one in flight finishes; the resumed batch does the other two
+    worker = start_worker(worker_env)
+    try:
+        done = reprocess(worker_env, "--resume", "c1")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "batch c1: 3 re-run, 0 ended as processing_failed" in done.stdout
+    assert "no decision changed" in done.stdout
+    assert "3/3" in done.stderr  # the progress bar reached the end
