@@ -8,6 +8,7 @@ metrics never have to decrypt the archive."""
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from datetime import date
 from typing import Callable
@@ -26,7 +27,14 @@ REUSED_PREFIX = "档案中已有："
 
 
 def is_reused(reading: DocumentReading) -> bool:
-    return reading.file.startswith(REUSED_PREFIX)
+    """Taken from the citizen's record, by the pipeline (`reused_from`) or by the portal."""
+    return bool(reading.reused_from) or reading.file.startswith(REUSED_PREFIX)
+
+
+def pipeline_reuses() -> bool:
+    """Whether the pipeline's review fills materials from the record itself (pipeline/reuse.py,
+    the catalog work of issue 3); until it does, the portal does it here."""
+    return importlib.util.find_spec("pipeline.reuse") is not None
 
 
 
@@ -91,11 +99,12 @@ class Applications:
         return documents, failures
 
     def _reuse(self, service: Service, applicant: str | None, documents: list[DocumentReading]) -> list[DocumentReading]:
-        """Readings from the citizen's record for materials this application lacks."""
-        if not applicant:
+        """Readings from the citizen's record for materials this application lacks (reusable
+        ones, as the catalog says)."""
+        if not applicant or pipeline_reuses():
             return []
         have = {d.doc_type for d in documents}
-        wanted = [m for m in service.materials if not have.intersection(m.doc_types)]
+        wanted = [m for m in service.materials if m.reusable and not have.intersection(m.doc_types)]
         if not wanted:
             return []
         on_record = {d.doc_type: d for d in self.archive.documents_on_record(
