@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from pipeline.check import check
+from pipeline.check import pre_review
 from pipeline.errors import REASON_TEXT, IngestError
 from pipeline.ingest import sniff_media_type
 from pipeline.read import DocumentReader
@@ -65,8 +65,15 @@ def read_upload(reader: DocumentReader, upload: Upload, data: bytes) -> tuple[li
 
 def review(intake: Intake, documents: list[DocumentReading], failures: list[Finding], archive: Archive,
            revision: str = "0") -> SubmissionResult:
-    """Check the documents against the service, decide, and archive the whole record."""
-    findings = failures + check(intake.service, documents, intake.applicant, intake.submitted_on)
+    """Check the documents against the service, decide, and archive the whole record. Valid
+    documents already on the applicant's record stand in for materials not uploaded (collect
+    once); they join the result's documents with `reused_from` naming their submission."""
+    on_record = [d for d in archive.documents_on_record(
+        intake.applicant, actor=ACTOR, purpose=f"reuse of documents on record for {intake.service.id}")
+        if d.submission_id != intake.submission_id] if intake.applicant else []
+    checked = pre_review(intake.service, documents, intake.applicant, intake.submitted_on, on_record)
+    findings = failures + checked.findings
+    documents = documents + checked.reused
     blocked = any(f.severity is Severity.BLOCKER for f in findings)
     result = SubmissionResult(
         submission_id=intake.submission_id,
