@@ -24,6 +24,8 @@ KEYWORDS: dict[DocType, dict[str, float]] = {
     DocType.DEATH_CERTIFICATE: {"死亡医学证明": 4.0, "死亡日期": 2.0, "死亡原因": 2.0, "死者姓名": 2.0},
     DocType.MARRIAGE_CERTIFICATE: {"结婚证": 4.0, "持证人": 2.0, "结婚证字号": 2.0, "登记日期": 1.0,
                                    "婚姻登记员": 2.0},
+    DocType.LABOR_CONTRACT_TERMINATION: {"劳动合同": 2.5, "证明书": 0.5, "解除": 1.0, "终止": 1.0,
+                                         "用人单位": 1.5, "失业保险": 1.0},
 }
 MIN_SCORE = 2.5
 

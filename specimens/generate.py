@@ -14,7 +14,8 @@ import numpy as np
 from schemas.documents import DocType
 from schemas.specimens import PhotoTransform, SpecimenDocument, SpecimenPerson, SpecimenSet
 from specimens.camera import LEVELS, photograph
-from specimens.cards import RENDERERS, render_document
+from specimens.cards import RENDERERS as CARD_RENDERERS, render_document
+from specimens.certificates import PAGE_RENDERERS, certificate_fields, render_page
 from specimens.errors import SpecimenError
 from specimens.faces import FacePool
 from specimens.people import Person, fields_for, make_person
@@ -23,6 +24,17 @@ GENERATOR = "onewindow.specimens"
 VERSION = "1.0"
 DOC_TYPES: tuple[DocType, ...] = (DocType.ID_CARD_FRONT, DocType.ID_CARD_BACK,
                                   DocType.BANK_CARD, DocType.SOCIAL_SECURITY_CARD)
+PAGE_TYPES: tuple[DocType, ...] = tuple(PAGE_RENDERERS)
+"""Page-like documents (household register, certificates): `--doc-type` asks for them."""
+RENDERERS = {**CARD_RENDERERS, **PAGE_RENDERERS}
+
+
+def render(doc_type: DocType, person: Person, rng: random.Random):
+    return render_page(doc_type, person, rng) if doc_type in PAGE_RENDERERS else render_document(doc_type, person, rng)
+
+
+def document_fields(doc_type: DocType, person: Person) -> dict[str, str]:
+    return certificate_fields(doc_type, person) if doc_type in PAGE_RENDERERS else fields_for(doc_type, person)
 
 
 def person_rng(seed: int, index: int) -> random.Random:
@@ -35,7 +47,7 @@ def specimen_images(person: Person, doc_types: Sequence[DocType], difficulty: in
                     too_small: bool = False) -> dict[DocType, tuple[np.ndarray, dict]]:
     """Photos (BGR uint8) of `person`'s documents with their transform records, in memory:
     what tests and the demo use without touching the disk."""
-    return {DocType(t): photograph(render_document(t, person, rng), difficulty, rng,
+    return {DocType(t): photograph(render(DocType(t), person, rng), difficulty, rng,
                                    cut_off=cut_off, too_small=too_small)
             for t in doc_types}
 
@@ -90,7 +102,7 @@ def generate(out_dir: Path, n: int, seed: int, faces_dir: Path,
             (out_dir / name).write_bytes(data)
             documents.append(SpecimenDocument(
                 file=name, doc_type=doc_type, person=pid, difficulty=difficulty,
-                fields=fields_for(doc_type, person), photo=PhotoTransform(**info)))
+                fields=document_fields(doc_type, person), photo=PhotoTransform(**info)))
     truth = SpecimenSet(generator=GENERATOR, version=VERSION, seed=seed, n=n,
                         created_with=list(difficulties), doc_types=list(doc_types),
                         documents=documents, people=people)

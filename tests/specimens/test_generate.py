@@ -89,7 +89,7 @@ def test_bad_requests_fail_clearly(tmp_path, faces_dir):
     with pytest.raises(SpecimenError, match="no usable face images"):
         FacePool(tmp_path / "empty")
     with pytest.raises(SpecimenError, match="cannot render"):
-        generate(tmp_path / "x", 1, 1, faces_dir, doc_types=(DocType.DEATH_CERTIFICATE,))
+        generate(tmp_path / "x", 1, 1, faces_dir, doc_types=(DocType.UNKNOWN,))
     with pytest.raises(SpecimenError, match="unknown difficulty"):
         generate(tmp_path / "x", 1, 1, faces_dir, difficulties=(7,))
 
