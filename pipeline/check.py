@@ -44,7 +44,7 @@ def check(service: Service, documents: list[DocumentReading], applicant: str | N
 
 def pre_review(service: Service, documents: list[DocumentReading], applicant: str | None, today: date,
                on_record: Iterable[RecordedDocument] = (), inputs: dict[str, str] | None = None) -> CheckResult:
-    ctx = CheckContext(service, applicant, today, dict(inputs or {}))
+    ctx = CheckContext(service, applicant, today, service.check_inputs(dict(inputs or {})))
     used: set[int] = set()
     for material in service.materials:
         candidates = [d for d in documents if d.doc_type in material.doc_types and id(d) not in used]

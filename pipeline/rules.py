@@ -9,18 +9,15 @@ from datetime import date
 from string import Formatter
 
 from schemas.catalog import Service
-from schemas.documents import DOC_TYPE_LABELS, FIELD_LABELS, PERMANENT, DocType, DocumentReading
+from schemas.documents import DOC_FIELDS, DOC_TYPE_LABELS, FIELD_LABELS, PERMANENT, DocType, DocumentReading
 from schemas.findings import Finding, FindingCode, Severity
 from schemas.rules import FieldRef, IsInsured, NotExpired, NotInFuture, OneOf, ProvesRelationship, SamePerson
 
 _ID_FIELD = {DocType.MARRIAGE_CERTIFICATE: "holder_id_number"}
-_NAME_FIELD = {DocType.MARRIAGE_CERTIFICATE: "holder_name"}
 
 
 def id_field_of(doc_type: DocType) -> str | None:
     """The field that names whose document this is by ID number, if the type has one."""
-    from schemas.documents import DOC_FIELDS
-
     name = _ID_FIELD.get(doc_type, "id_number")
     return name if name in DOC_FIELDS[doc_type] else None
 

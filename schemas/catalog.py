@@ -90,6 +90,22 @@ class Service(BaseModel):
     def material(self, material_id: str) -> Material | None:
         return next((m for m in self.materials if m.id == material_id), None)
 
+    def check_inputs(self, inputs: dict[str, str]) -> dict[str, str]:
+        """The application's stated inputs, refused when the service does not take them or a
+        value is not one of its choices; required ones must be there."""
+        known = {i.id: i for i in self.inputs}
+        for key, value in inputs.items():
+            spec = known.get(key)
+            if spec is None:
+                raise InputError(f"service '{self.id}' takes no input '{key}'; it takes: "
+                                 f"{', '.join(known) or 'none'}")
+            if spec.choices and value not in spec.choices:
+                raise InputError(f"input '{key}' must be one of {', '.join(spec.choices)}, not '{value}'")
+        missing = [i.id for i in self.inputs if i.required and not inputs.get(i.id)]
+        if missing:
+            raise InputError(f"service '{self.id}' needs input: {', '.join(missing)}")
+        return dict(inputs)
+
 
 def _refs(rule: Any) -> list[tuple[str, str | None]]:
     refs: list[tuple[str, str | None]] = []

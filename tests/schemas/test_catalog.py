@@ -3,6 +3,7 @@
 import pytest
 
 from schemas.catalog import Catalog, CatalogError, UnknownServiceError, default_catalog
+from schemas.errors import InputError
 from schemas.documents import DocType
 from schemas.rules import NotExpired, ProvesRelationship, Role
 
@@ -102,3 +103,12 @@ def test_rule_naming_a_field_the_document_lacks(tmp_path):
 def test_unknown_rule_kind(tmp_path):
     message = _load_error(tmp_path, BASE + "eligibility:\n  - rule: be_nice\n")
     assert "broken.yaml:9:" in message and "eligibility.0" in message
+
+
+def test_inputs_are_checked_against_the_service():
+    retirement = default_catalog().get("retirement")
+    assert retirement.check_inputs({"post_category": "female_50"}) == {"post_category": "female_50"}
+    with pytest.raises(InputError, match="female_50, female_55"):
+        retirement.check_inputs({"post_category": "female_45"})
+    with pytest.raises(InputError, match="takes no input 'insured'"):
+        retirement.check_inputs({"insured": "x"})
