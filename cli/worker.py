@@ -16,6 +16,8 @@ def register(sub) -> None:
                      help="comma-separated kinds to serve, in priority order (default: intake,review,documents,batch)")
     cmd.add_argument("--burst", action="store_true", help="quit once the queues are empty (and no retry is pending)")
     cmd.add_argument("--name", default=None, help="worker name (default: RQ's random name)")
+    cmd.add_argument("--lazy-models", action="store_true",
+                     help="load the OCR models on the first read job instead of at start")
     cmd.add_argument("--metrics-port", type=int, default=None, help="serve Prometheus metrics on this port")
     cmd.set_defaults(handler=run)
 
@@ -38,5 +40,6 @@ def run(args: argparse.Namespace) -> int:
     ctx = WorkerContext(settings)
     ctx.redis.ping()
     run_worker(ctx, kinds, burst=args.burst, name=args.name,
-               metrics_port=args.metrics_port or settings.metrics_port, log_level=logging.getLevelName(level))
+               metrics_port=args.metrics_port or settings.metrics_port, preload=not args.lazy_models,
+               log_level=logging.getLevelName(level))
     return 0

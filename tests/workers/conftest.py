@@ -74,7 +74,9 @@ def ctx(worker_env, redis, monkeypatch):
 
 
 def worker_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "cli", "worker", *args]
+    """Models load on the first read job (--lazy-models): workers that only see files failing
+    at ingest never load them. tests/cli/test_worker_cli.py runs the default, loading at start."""
+    return [sys.executable, "-m", "cli", "worker", "--lazy-models", *args]
 
 
 def run_burst(env: dict[str, str], *extra: str, cwd: Path | None = None, timeout: float = 600) -> str:
@@ -87,7 +89,7 @@ def run_burst(env: dict[str, str], *extra: str, cwd: Path | None = None, timeout
 
 def start_worker(env: dict[str, str], *extra: str) -> subprocess.Popen:
     """A long-running worker (stop it with SIGTERM, or kill it)."""
-    return subprocess.Popen([sys.executable, "-m", "cli", "-v", "worker", *extra], env=env,
+    return subprocess.Popen([sys.executable, "-m", "cli", "-v", "worker", "--lazy-models", *extra], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
