@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import signal
 import socket
 import time
 
@@ -168,6 +169,19 @@ class OneWindowWorker(SimpleWorker):
                 scheduler.release_locks()
 
 
+def _die_with_parent() -> None:
+    """In a child of the worker (RQ's scheduler process): end with the worker, even when the
+    worker is killed with -9, instead of lingering as an orphan that holds the scheduler locks."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the worker died before the line above
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def build_worker(ctx: WorkerContext, kinds: list[str] | None = None, name: str | None = None) -> OneWindowWorker:
     install(ctx)
     queues = [Queue(ctx.names.queue(kind), connection=ctx.redis) for kind in (kinds or KINDS)]
@@ -180,6 +194,7 @@ def run_worker(ctx: WorkerContext, kinds: list[str] | None = None, burst: bool =
                name: str | None = None, metrics_port: int | None = None, preload: bool = True,
                log_level: str = "WARNING") -> bool:
     worker = build_worker(ctx, kinds, name)
+    os.register_at_fork(after_in_child=_die_with_parent)
     if metrics_port:
         from workers.metrics import serve
 

@@ -28,6 +28,12 @@ SERVICE = default_catalog().get("bank_account_change")
 ALL = (DocType.ID_CARD_FRONT, DocType.ID_CARD_BACK, DocType.BANK_CARD)
 
 
+def _processes() -> list[str]:
+    import subprocess
+
+    return subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout.splitlines()
+
+
 def wait_for_started_read(ctx, process, timeout: float = 120) -> str:
     registry = StartedJobRegistry(queue=Queue(ctx.names.queue("documents"), connection=ctx.redis))
     deadline = time.monotonic() + timeout
@@ -87,6 +93,10 @@ def test_a_worker_killed_mid_job_loses_nothing(ctx, worker_env, faces):
     job_id = wait_for_started_read(ctx, victim)
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while any(f"{ctx.names.prefix}-victim" in line for line in _processes()):  # its scheduler child goes too
+        assert time.monotonic() < deadline, "the killed worker's scheduler process lingers"
+        time.sleep(0.1)
     assert Job.fetch(job_id, connection=ctx.redis).get_status() == "started"  # orphaned mid-job
 
     run_burst(worker_env)
