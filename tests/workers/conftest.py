@@ -8,10 +8,13 @@ import os
 import random
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from redis import Redis
+from rq import Queue
+from rq.registry import StartedJobRegistry
 
 from schemas.settings import Settings
 
@@ -91,6 +94,22 @@ def start_worker(env: dict[str, str], *extra: str) -> subprocess.Popen:
     """A long-running worker (stop it with SIGTERM, or kill it)."""
     return subprocess.Popen([sys.executable, "-m", "cli", "-v", "worker", "--lazy-models", *extra], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def processes() -> list[str]:
+    return subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout.splitlines()
+
+
+def wait_for_started_read(ctx, process, timeout: float = 120) -> str:
+    registry = StartedJobRegistry(queue=Queue(ctx.names.queue("documents"), connection=ctx.redis))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ids = registry.get_job_ids(cleanup=False)
+        if ids:
+            return ids[0]
+        assert process.poll() is None, process.stderr.read()[-3000:]
+        time.sleep(0.01)
+    raise AssertionError("no read job started")
 
 
 @pytest.fixture(scope="session")

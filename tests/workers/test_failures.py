@@ -9,16 +9,14 @@ import signal
 import time
 from datetime import date
 
-from rq import Queue
 from rq.job import Job
-from rq.registry import StartedJobRegistry
 
 from schemas.catalog import default_catalog
 from schemas.documents import DocType
 from schemas.findings import FindingCode
 from schemas.submission import Decision
 from storage.archive import open_archive
-from tests.workers.conftest import make_person, photos, run_burst, start_worker
+from tests.workers.conftest import make_person, photos, processes, run_burst, start_worker, wait_for_started_read
 from workers.review_queue import ReviewQueue
 from workers.status import StatusBoard
 from workers.submit import submit_application
@@ -26,24 +24,6 @@ from workers.submit import submit_application
 TODAY = date(2026, 11, 28)
 SERVICE = default_catalog().get("bank_account_change")
 ALL = (DocType.ID_CARD_FRONT, DocType.ID_CARD_BACK, DocType.BANK_CARD)
-
-
-def _processes() -> list[str]:
-    import subprocess
-
-    return subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout.splitlines()
-
-
-def wait_for_started_read(ctx, process, timeout: float = 120) -> str:
-    registry = StartedJobRegistry(queue=Queue(ctx.names.queue("documents"), connection=ctx.redis))
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ids = registry.get_job_ids(cleanup=False)
-        if ids:
-            return ids[0]
-        assert process.poll() is None, process.stderr.read()[-3000:]
-        time.sleep(0.01)
-    raise AssertionError("no read job started")
 
 
 def test_a_read_job_that_keeps_failing_ends_as_processing_failed_first_in_the_review_queue(ctx, worker_env, faces):
@@ -94,7 +74,7 @@ def test_a_worker_killed_mid_job_loses_nothing(ctx, worker_env, faces):
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=30)
     deadline = time.monotonic() + 30
-    while any(f"{ctx.names.prefix}-victim" in line for line in _processes()):  # its scheduler child goes too
+    while any(f"{ctx.names.prefix}-victim" in line for line in processes()):  # its scheduler child goes too
         assert time.monotonic() < deadline, "the killed worker's scheduler process lingers"
         time.sleep(0.1)
     assert Job.fetch(job_id, connection=ctx.redis).get_status() == "started"  # orphaned mid-job

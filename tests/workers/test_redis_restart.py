@@ -17,8 +17,7 @@ from schemas.catalog import default_catalog
 from schemas.documents import DocType
 from schemas.settings import Settings
 from storage.archive import open_archive
-from tests.workers.conftest import make_person, photos, start_worker
-from tests.workers.test_failures import wait_for_started_read
+from tests.workers.conftest import make_person, photos, start_worker, wait_for_started_read
 from workers.context import WorkerContext
 from workers.status import StatusBoard
 from workers.submit import submit_application
