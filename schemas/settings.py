@@ -97,6 +97,19 @@ class Settings(BaseSettings):
     biometric_raw_retention_days: int = Field(
         default=0, ge=0, description="days raw selfies/videos stay after verification (0: deleted at once)")
 
+    # Remote verification and certification (docs/verification.md).
+    face_match_threshold: float = Field(
+        default=0.57, gt=0, lt=2, description="face encoding distance at and above which two faces differ "
+                                             "(calibrated: bench/faces.py, bench/RESULTS.md)")
+    face_review_margin: float = Field(
+        default=0.04, ge=0, lt=1, description="distances this close to the threshold, either side, go to a reviewer")
+    challenge_ttl_seconds: int = Field(default=300, ge=30, description="how long a verification challenge stays valid")
+    challenge_max_video_seconds: float = Field(default=15.0, gt=0, description="longest selfie video accepted")
+    verify_sample_fps: float = Field(default=15.0, gt=0, le=60, description="video frames looked at per second")
+    verify_mirrored: bool = Field(default=False, description="the capture client records mirrored video")
+    certification_period_days: int = Field(
+        default=365, ge=1, description="a certification of being alive holds this many days")
+
     @field_validator("archive_keys")
     @classmethod
     def _check_keys(cls, value: SecretStr | None) -> SecretStr | None:
