@@ -101,6 +101,10 @@ def process_submission(
     today: date | None = None,
 ) -> SubmissionResult:
     """All three stages in this process, one upload after another."""
+    if service.remote_verification:  # a selfie video, certified by face (pipeline/remote.py)
+        from pipeline.remote import process_remote
+
+        return process_remote(uploads, service, applicant, archive, today)
     started = time.perf_counter()
     intake = receive(uploads, service, applicant, archive, today)
     archived = time.perf_counter()
