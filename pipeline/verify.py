@@ -43,7 +43,7 @@ REVIEW_REASONS = frozenset({Reason.MATCH_BORDERLINE, Reason.REFERENCE_NO_FACE, R
 
 @dataclass(frozen=True)
 class VerifyOptions:
-    threshold: float = 0.57
+    threshold: float = 0.56
     """Encoding distance at and above which two faces are different people (a setting,
     calibrated in bench/faces.py)."""
     review_margin: float = 0.04

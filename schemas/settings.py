@@ -99,7 +99,7 @@ class Settings(BaseSettings):
 
     # Remote verification and certification (docs/verification.md).
     face_match_threshold: float = Field(
-        default=0.57, gt=0, lt=2, description="face encoding distance at and above which two faces differ "
+        default=0.56, gt=0, lt=2, description="face encoding distance at and above which two faces differ "
                                              "(calibrated: bench/faces.py, bench/RESULTS.md)")
     face_review_margin: float = Field(
         default=0.04, ge=0, lt=1, description="distances this close to the threshold, either side, go to a reviewer")

@@ -11,6 +11,7 @@ import sys
 import cv2
 import pytest
 
+from schemas.settings import Settings
 from tests.pipeline import verify_kit as kit
 
 APPLICANT = "11010519491231002X"
@@ -37,7 +38,7 @@ def test_verify_prints_the_design_contract(files, tmp_path):
     assert done.returncode == 0, done.stderr
     body = json.loads(done.stdout)
     assert body["decision"] == "pass" and body["reasons"] == []
-    assert body["match"]["distance"] < body["match"]["threshold"] == 0.57
+    assert body["match"]["distance"] < body["match"]["threshold"] == Settings().face_match_threshold
     assert [e["action"] for e in body["liveness"]["matched"]] == ["blink", "turn_right"]
 
 
