@@ -71,7 +71,7 @@ def _actor(args) -> str:
     return args.actor or f"cli:{getpass.getuser()}"
 
 
-def _applicant(raw: str) -> str:
+def parse_applicant(raw: str) -> str:
     from pipeline.fields import normalize_id_number, validate_id_number
 
     value = normalize_id_number(raw)
@@ -135,7 +135,7 @@ def run_consent(args: argparse.Namespace) -> int:
     from schemas.consent import FACE_NOTICE
 
     ctx = Context()
-    record = ConsentBook(ctx.archive).record(_applicant(args.applicant), granted=not args.withdraw,
+    record = ConsentBook(ctx.archive).record(parse_applicant(args.applicant), granted=not args.withdraw,
                                              channel=args.channel, actor=_actor(args))
     if args.json:
         print_json(record.model_dump(mode="json"))
@@ -150,7 +150,7 @@ def run_challenge(args: argparse.Namespace) -> int:
     from pipeline.challenge import ChallengeStore
 
     ctx = Context()
-    applicant = _applicant(args.applicant)
+    applicant = parse_applicant(args.applicant)
     challenge = ChallengeStore(ctx.archive.store).issue(
         ttl_seconds=ctx.settings.challenge_ttl_seconds, max_seconds=ctx.settings.challenge_max_video_seconds,
         citizen_key=ctx.archive.citizen_key(applicant))
@@ -168,7 +168,7 @@ def run_alternative(args: argparse.Namespace) -> int:
 
     ctx = Context()
     method = Alternative(args.method)
-    record_alternative(ctx.archive, _applicant(args.applicant), method, by=args.by, on=args.date, note=args.note,
+    record_alternative(ctx.archive, parse_applicant(args.applicant), method, by=args.by, on=args.date, note=args.note,
                        period_days=ctx.settings.certification_period_days)
     if args.json:
         print_json({"method": method.value, "by": args.by, "on": str(args.date or date.today())})
@@ -181,7 +181,7 @@ def run_review(args: argparse.Namespace) -> int:
     from pipeline.remote import resolve_review
 
     ctx = Context()
-    record = resolve_review(ctx.archive, _applicant(args.applicant), approve=args.approve, reviewer=args.by,
+    record = resolve_review(ctx.archive, parse_applicant(args.applicant), approve=args.approve, reviewer=args.by,
                             note=args.note, period_days=ctx.settings.certification_period_days)
     if args.json:
         print_json(record.model_dump(mode="json"))

@@ -17,6 +17,7 @@ import getpass
 import sys
 from datetime import datetime, timedelta, timezone
 
+from cli.certify import parse_applicant
 from cli.context import Context, print_json
 from cli.render import console
 from schemas.errors import InputError
@@ -74,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     if args.mirrored:
         options = VerifyOptions(**{**options.__dict__, "mirrored": True})
     actor = f"cli:{getpass.getuser()}"
-    applicant = _applicant(args.applicant) if args.applicant else None
+    applicant = parse_applicant(args.applicant) if args.applicant else None
 
     def refuse(reason: Reason) -> int:
         result = VerificationResult(decision=VerificationDecision.FAIL, reasons=[reason],
@@ -115,15 +116,6 @@ def run(args: argparse.Namespace) -> int:
                           reference_reason=Reason.REFERENCE_NO_FACE)
     show(verification.result, args.json)
     return 0
-
-
-def _applicant(raw: str) -> str:
-    from pipeline.fields import normalize_id_number, validate_id_number
-
-    value = normalize_id_number(raw)
-    if value is None or validate_id_number(value) is not None:
-        raise InputError("--applicant is not a valid ID number")
-    return value
 
 
 def show(result, as_json: bool) -> None:

@@ -16,6 +16,7 @@ Every read and write above is audited by the archive."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import tempfile
@@ -155,8 +156,6 @@ def template_bytes(encoding: np.ndarray, now: datetime) -> bytes:
 def review_package(verification: Verification, reference: Reference | None) -> bytes:
     """What the reviewer needs, nothing more: the key frames, the reference face, the result,
     and the encoding (a template if the reviewer approves). Raw, so it goes with the decision."""
-    import base64
-
     frames = [{"t": frame.t, "role": frame.role, "jpeg": base64.b64encode(data).decode()}
               for frame, data in verification.pictures]
     if reference is not None and reference.picture is not None:
