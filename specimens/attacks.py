@@ -86,12 +86,13 @@ def still_video(photo: np.ndarray, *, seconds: float = 4.0, fps: float = 25.0, s
                 seed: int = 0) -> list[np.ndarray]:
     """A photo filmed by a camera that does not move."""
     g = np.random.default_rng(seed)
-    frame = _fit(photo, size)
+    frame = fit(photo, size)
     return [_camera(frame, g) for _ in range(int(seconds * fps))]
 
 
-def _fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """`image` cropped to the aspect of `size` (centred) and resized to it."""
+def fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """`image` cropped to the aspect of `size` (centred) and resized to it: a 16:9 clip as a
+    phone held upright shows it."""
     w, h = size
     ih, iw = image.shape[:2]
     scale = max(w / iw, h / ih)
@@ -248,7 +249,7 @@ def face_swap(first: list[np.ndarray], second: list[np.ndarray], *, size: tuple[
     """Person A's frames, then from `at` of the way on, person B's: one clip, two people."""
     n = min(len(first), len(second))
     cut = int(n * at)
-    return [_fit(f, size) for f in first[:cut]] + [_fit(f, size) for f in second[cut:n]]
+    return [fit(f, size) for f in first[:cut]] + [fit(f, size) for f in second[cut:n]]
 
 
 def id_card_photo(face: np.ndarray, *, box: tuple[int, int, int, int] | None = None, seed: int = 0,
