@@ -22,12 +22,19 @@ def _to_simplified() -> opencc.OpenCC:
 
 
 def clean(text: str) -> str:
-    """NFKC (full-width digits and letters → ASCII), simplified characters, no spaces.
+    """NFKC (full-width digits and letters → ASCII), simplified characters (within the BMP), no spaces.
 
     The recognition model often answers a simplified character with its traditional form
     (汉 → 漢, 龙 → 龍); the documents read here print simplified Chinese."""
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-    return _to_simplified().convert(text) if re.search(r"[\u3400-\u9fff]", text) else text
+    if not re.search(r"[\u3400-\u9fff]", text):
+        return text
+    simplified = _to_simplified().convert(text)
+    if len(simplified) != len(text):
+        return simplified
+    # OpenCC maps a few name characters to supplementary-plane forms (頔 → 𬱖, 頫 → 𫖯) that
+    # ID cards and registers do not print: such a character keeps the form that was read.
+    return "".join(new if ord(new) <= 0xFFFF else old for old, new in zip(text, simplified))
 
 
 @dataclass

@@ -9,6 +9,7 @@ from pipeline.fields import (
     normalize_name, normalize_sex, normalize_ssc_number, normalize_validity, sex_of,
     validate_card_number, validate_id_number,
 )
+from pipeline.layout import clean
 from schemas.documents import PERMANENT, FieldIssue
 
 VALID_ID = "11010519491231002X"  # the standard's own example
@@ -78,3 +79,13 @@ def test_small_fields():
     assert normalize_name("买买提•艾力") == "买买提·艾力"
     assert normalize_ssc_number("卡号A12345678") == "A12345678"
     assert normalize_ssc_number("卡号A1234567B") == "A12345678"
+
+
+@pytest.mark.parametrize(("read", "cleaned"), [
+    ("張 龍", "张龙"),          # traditional forms the model sometimes answers → simplified
+    ("ＡＢ１２", "AB12"),        # full width → ASCII
+    ("王頔", "王頔"),            # OpenCC would give 𬱖, a form ID cards do not print
+    ("頔龍", "頔龙"),
+])
+def test_clean_simplifies_within_the_printed_character_set(read, cleaned):
+    assert clean(read) == cleaned
