@@ -19,7 +19,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from portal.intake import Applications
-from portal.security import DEV_PORTAL_SECRET, RateLimiter, SecurityHeaders, StatusLinks, csrf_token
+from portal.security import (DEV_PORTAL_SECRET, RateLimiter, SealedIdentity, SecurityHeaders, StatusLinks,
+                             csrf_token)
 from portal.store import PortalStore
 from schemas.catalog import Catalog, default_catalog
 from schemas.errors import OneWindowError
@@ -43,6 +44,8 @@ class Portal:
     limiter: RateLimiter
     templates: Jinja2Templates
     reader_factory: Callable[[], object]
+    identities: SealedIdentity | None = None
+    """Seals a pensioner's name and ID number into their session between verification pages."""
 
     @property
     def reader(self):
@@ -112,7 +115,8 @@ def create_app(settings: Settings | None = None, *, archive=None, reader=None, c
         applications = Applications(archive, reader_factory, store, catalog, today)
     portal = Portal(settings=settings, archive=archive, store=store, catalog=catalog, applications=applications,
                     links=StatusLinks(secret, settings.portal_status_link_days), limiter=RateLimiter(),
-                    templates=templates, reader_factory=reader_factory)
+                    templates=templates, reader_factory=reader_factory,
+                    identities=SealedIdentity(secret))
 
     app = FastAPI(title="OneWindow 一窗通办", version="1",
                   description="Intake, pre-review and review of social-insurance applications. "
@@ -128,11 +132,9 @@ def create_app(settings: Settings | None = None, *, archive=None, reader=None, c
     from portal import admin, api, batches, citizen, reviewer
     for module in (citizen, reviewer, admin, batches, api):
         app.include_router(module.router)
-    try:
-        from portal import verification
-        app.include_router(verification.router)
-    except ImportError:
-        pass
+    from portal import bookings, verification
+    app.include_router(verification.router)
+    app.include_router(bookings.router)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):

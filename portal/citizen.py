@@ -46,7 +46,7 @@ async def apply(request: Request, service_id: str, id_number: str = Form(""), na
     portal = portal_of(request)
     service = _service(request, service_id)
     if service.remote_verification and not service.materials:
-        raise HTTPException(409, "本事项通过视频核验办理，网上核验暂未开通。")
+        raise HTTPException(409, "本事项通过视频认证办理，请从“开始认证”进入。")
     portal.limiter.check("upload", client_of(request), portal.settings.portal_upload_per_minute)
     applicant = normalize_id_number(id_number or "")
     error, status = None, 400

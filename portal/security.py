@@ -4,8 +4,10 @@ content, and the response headers every page carries."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import json
 import secrets
 import threading
 import time
@@ -13,6 +15,8 @@ from collections import defaultdict, deque
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi import HTTPException, Request, UploadFile
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from starlette.middleware.base import BaseHTTPMiddleware
@@ -164,3 +168,33 @@ class SecurityHeaders(BaseHTTPMiddleware):
         if self.hsts:
             headers["Strict-Transport-Security"] = "max-age=31536000"
         return response
+
+
+# A pensioner's identity between the pages of a verification --------------------------------------
+
+class SealedIdentity:
+    """The name and ID number a pensioner typed, kept in their session cookie between the pages
+    of a verification: encrypted and authenticated (AES-GCM under a key derived from the portal
+    secret) so the cookie never shows the ID number, dated so it lapses, and no URL carries it."""
+
+    def __init__(self, secret: str, max_age_seconds: int = 1800):
+        self._aead = AESGCM(hashlib.sha256(b"onewindow pensioner identity\0" + secret.encode()).digest())
+        self.max_age = max_age_seconds
+
+    def seal(self, id_number: str, name: str) -> str:
+        nonce = secrets.token_bytes(12)
+        body = json.dumps({"id": id_number, "name": name, "at": int(time.time())}).encode()
+        return base64.urlsafe_b64encode(nonce + self._aead.encrypt(nonce, body, b"identity")).decode()
+
+    def open(self, sealed: str | None) -> tuple[str, str] | None:
+        """(ID number, name), or None when missing, tampered with or too old."""
+        if not sealed:
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(sealed.encode())
+            body = json.loads(self._aead.decrypt(raw[:12], raw[12:], b"identity"))
+        except (InvalidTag, ValueError, TypeError):
+            return None
+        if time.time() - body.get("at", 0) > self.max_age:
+            return None
+        return body["id"], body["name"]

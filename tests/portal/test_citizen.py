@@ -69,8 +69,8 @@ def test_an_expired_id_card_is_shown_with_its_region_cropped_from_the_upload(cli
 
 def test_a_verification_only_service_says_how_to_do_it_instead_of_asking_for_uploads(client):
     page = client.get("/services/pension_certification")
-    assert page.status_code == 200 and "网上视频核验暂未开通" in text_of(page.text)
-    assert 'name="files"' not in page.text
+    assert page.status_code == 200 and 'href="/verify"' in page.text
+    assert "视频通话" in text_of(page.text) and 'name="files"' not in page.text
 
 
 def test_a_bad_id_number_is_refused_at_the_form_before_anything_is_read(client):
