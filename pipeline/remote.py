@@ -80,7 +80,10 @@ def looks_like_video(data: bytes) -> bool:
 def certify_by_video(archive: Archive, citizen: str, video: bytes, *, models: FaceModels | None = None,
                      options: VerifyOptions = VerifyOptions(), challenges: ChallengeStore | None = None,
                      nonce: str | None = None, period_days: int = 365, today: date | None = None,
-                     now: datetime | None = None, actor: str = ACTOR) -> RemoteCertification:
+                     now: datetime | None = None, actor: str = ACTOR,
+                     stored: BiometricRef | None = None) -> RemoteCertification:
+    """`stored`: the video is in the biometric vault already (the workers put it there when it
+    was submitted, after checking consent); it is not stored a second time."""
     now = now or datetime.now(timezone.utc)
     today = today or now.astimezone().date()
     if not ConsentBook(archive).given(citizen, actor=actor):
@@ -95,8 +98,9 @@ def certify_by_video(archive: Archive, citizen: str, video: bytes, *, models: Fa
         archive.record_verification(citizen, _record(result, []), actor=actor, purpose="remote certification")
         return RemoteCertification("not_certified", result, REASON_TEXT[exc.reason])
 
-    stored = archive.put_biometric(citizen, BiometricKind.VIDEO, video, actor=actor,
-                                   purpose="remote certification: selfie video")
+    if stored is None:
+        stored = archive.put_biometric(citizen, BiometricKind.VIDEO, video, actor=actor,
+                                       purpose="remote certification: selfie video")
     models = models or face_models()
     reference, why = find_reference(archive, citizen, models, actor=actor)
     verification = _verify_bytes(video, reference, why, models, options, challenge, now)
@@ -265,12 +269,16 @@ def record_alternative(archive: Archive, citizen: str, method: Alternative, *, b
 
 def process_remote(uploads: list[tuple[str, bytes]], service: Service, applicant: str | None, archive: Archive,
                    today: date | None = None, *, options: VerifyOptions | None = None,
-                   models: FaceModels | None = None, period_days: int | None = None) -> RemoteSubmissionResult:
+                   models: FaceModels | None = None, period_days: int | None = None,
+                   submission_id: str | None = None, received_at: datetime | None = None,
+                   nonce: str | None = None, stored: BiometricRef | None = None) -> RemoteSubmissionResult:
     """`onewindow process VIDEO --service pension_certification --applicant ID`: one video,
     certified by `certify_by_video`, recorded as an application that is accepted (certified)
     or flagged (with why, and the alternatives). Settings are read here when not passed, as
-    process_submission has no place for them."""
-    received_at = datetime.now(timezone.utc)
+    process_submission has no place for them. The workers pass the id and time they gave the
+    application at submission, the challenge's nonce if one was named, and the vault reference
+    of the video they already stored (workers/verification.py)."""
+    received_at = received_at or datetime.now(timezone.utc)
     today = today or received_at.astimezone().date()
     if options is None or period_days is None:
         from schemas.settings import Settings
@@ -286,7 +294,7 @@ def process_remote(uploads: list[tuple[str, bytes]], service: Service, applicant
         message = "请上传一段本人按提示动作录制的视频（仅一段）。"
     else:
         outcome = certify_by_video(archive, applicant, videos[0][1], models=models, options=options,
-                                   period_days=period_days, today=today)
+                                   period_days=period_days, today=today, nonce=nonce, stored=stored)
         message = outcome.message
     certified = outcome is not None and outcome.status == "certified"
     findings = [] if certified else [Finding(
@@ -294,7 +302,7 @@ def process_remote(uploads: list[tuple[str, bytes]], service: Service, applicant
         message=message + ("" if outcome and outcome.status in ("review", "consent_required")
                            else f" 也可选择：{ALTERNATIVES_TEXT}。"))]
     result = RemoteSubmissionResult(
-        submission_id=new_submission_id(received_at), service=service.id, service_name=service.name,
+        submission_id=submission_id or new_submission_id(received_at), service=service.id, service_name=service.name,
         decision=Decision.ACCEPTED if certified else Decision.FLAGGED, applicant=applicant,
         submitted_on=today, received_at=received_at, findings=findings, archive=archive.location,
         verification=outcome.verification if outcome else None,
