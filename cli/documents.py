@@ -22,8 +22,33 @@ def register(sub) -> None:
     process.add_argument("--service", required=True, help="service id (see `onewindow services`)")
     process.add_argument("--applicant", help="the applicant's ID number")
     process.add_argument("--date", type=date.fromisoformat, help="submission date (default: today)")
+    add_input_option(process)
     process.add_argument("--json", action="store_true", help="print JSON (full values, unmasked)")
     process.set_defaults(handler=run_process)
+
+
+def add_input_option(parser) -> None:
+    """`--input KEY=VALUE`, repeatable: what the applicant states besides the documents."""
+    parser.add_argument("--input", dest="inputs", action="append", default=[], metavar="KEY=VALUE",
+                        help="an application input the service declares (see `onewindow services ID`), "
+                             "e.g. post_category=female_50 for retirement, insured=ID_NUMBER for "
+                             "survivor_benefits; repeatable")
+
+
+def parse_inputs(pairs: list[str], service) -> dict[str, str]:
+    """KEY=VALUE pairs checked against the service; InputError says what is wrong."""
+    from pipeline.process import application_inputs
+
+    inputs: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise InputError(f"--input expects KEY=VALUE, not '{pair}'")
+        if key in inputs:
+            raise InputError(f"--input {key} given twice")
+        inputs[key] = value
+    return application_inputs(service, inputs)
 
 
 def run_extract(args: argparse.Namespace) -> int:
@@ -59,9 +84,10 @@ def run_process(args: argparse.Namespace) -> int:
         issue = validate_id_number(applicant) if applicant else "format"
         if issue is not None:
             raise InputError(f"--applicant is not a valid ID number ({issue})")
+    inputs = parse_inputs(args.inputs, service)
     files = read_files(args.files)
     ctx = Context()
-    result = process_submission(files, service, applicant, ctx.archive, ctx.reader, args.date)
+    result = process_submission(files, service, applicant, ctx.archive, ctx.reader, args.date, inputs=inputs)
     if args.json:
         print_json(result.model_dump(mode="json"))
     else:

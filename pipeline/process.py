@@ -11,7 +11,7 @@ and history events), which is what makes at-least-once delivery safe."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from pipeline.check import pre_review
@@ -20,6 +20,7 @@ from pipeline.ingest import sniff_media_type
 from pipeline.read import DocumentReader
 from schemas.catalog import Service
 from schemas.documents import DocumentReading
+from schemas.errors import InputError
 from schemas.findings import Finding, FindingCode, Severity
 from schemas.submission import Decision, SubmissionResult, Upload, new_submission_id
 from storage.archive import Archive
@@ -37,17 +38,48 @@ class Intake:
     received_at: datetime
     submitted_on: date
     uploads: list[Upload]
+    inputs: dict[str, str] = field(default_factory=dict)
+    """What the applicant stated besides the documents (the service's `inputs`, e.g.
+    `post_category`, `insured`), checked against the catalog and archived with the submission."""
 
 
 def receive(uploads: list[tuple[str, bytes]], service: Service, applicant: str | None, archive: Archive,
-            today: date | None = None, submission_id: str | None = None) -> Intake:
-    """Archive every file and record "submission received" in the citizen's history."""
+            today: date | None = None, submission_id: str | None = None,
+            inputs: dict[str, str] | None = None) -> Intake:
+    """Archive every file and record "submission received" (with the application's inputs)
+    in the citizen's history. Inputs the service does not take are refused (InputError)
+    before anything is written."""
+    inputs = application_inputs(service, inputs)
     received_at = datetime.now(timezone.utc)
     submission_id = submission_id or new_submission_id(received_at)
     records = archive.receive(submission_id, service.id, uploads, citizen=applicant, actor=ACTOR,
-                              purpose=f"intake {service.id}", media_type_of=sniff_media_type)
+                              purpose=f"intake {service.id}", media_type_of=sniff_media_type, inputs=inputs)
     return Intake(submission_id, service, applicant, received_at,
-                  today or received_at.astimezone().date(), records)
+                  today or received_at.astimezone().date(), records, inputs)
+
+
+ID_NUMBER_INPUTS = frozenset({"insured"})
+"""Inputs that are ID numbers (the IsInsured rule compares them with a document's)."""
+
+
+def application_inputs(service: Service, inputs: dict[str, str] | None) -> dict[str, str]:
+    """The application's inputs as the check uses them: blanks dropped, ID numbers normalized
+    and validated; InputError for an input the service does not take or a value it refuses."""
+    from pipeline.fields import normalize_id_number, validate_id_number
+
+    cleaned = {}
+    for key, value in (inputs or {}).items():
+        value = (value or "").strip()
+        if not value:
+            continue
+        if key in ID_NUMBER_INPUTS and any(i.id == key for i in service.inputs):
+            number = normalize_id_number(value)
+            issue = validate_id_number(number) if number else "format"
+            if issue is not None:
+                raise InputError(f"input '{key}' is not a valid ID number ({issue})")
+            value = number
+        cleaned[key] = value
+    return service.check_inputs(cleaned)
 
 
 def read_upload(reader: DocumentReader, upload: Upload, data: bytes) -> tuple[list[DocumentReading], Finding | None]:
@@ -71,7 +103,8 @@ def review(intake: Intake, documents: list[DocumentReading], failures: list[Find
     on_record = [d for d in archive.documents_on_record(
         intake.applicant, actor=ACTOR, purpose=f"reuse of documents on record for {intake.service.id}")
         if d.submission_id != intake.submission_id] if intake.applicant else []
-    checked = pre_review(intake.service, documents, intake.applicant, intake.submitted_on, on_record)
+    checked = pre_review(intake.service, documents, intake.applicant, intake.submitted_on, on_record,
+                         inputs=intake.inputs)
     findings = failures + checked.findings
     documents = documents + checked.reused
     blocked = any(f.severity is Severity.BLOCKER for f in findings)
@@ -86,6 +119,7 @@ def review(intake: Intake, documents: list[DocumentReading], failures: list[Find
         documents=documents,
         findings=findings,
         uploads=intake.uploads,
+        inputs=dict(intake.inputs),
         archive=archive.location,
     )
     archive.save_submission(result, actor=ACTOR, purpose=f"pre-review {intake.service.id}", revision=revision)
@@ -99,6 +133,7 @@ def process_submission(
     archive: Archive,
     reader: DocumentReader,
     today: date | None = None,
+    inputs: dict[str, str] | None = None,
 ) -> SubmissionResult:
     """All three stages in this process, one upload after another."""
     if service.remote_verification:  # a selfie video, certified by face (pipeline/remote.py)
@@ -106,7 +141,7 @@ def process_submission(
 
         return process_remote(uploads, service, applicant, archive, today)
     started = time.perf_counter()
-    intake = receive(uploads, service, applicant, archive, today)
+    intake = receive(uploads, service, applicant, archive, today, inputs=inputs)
     archived = time.perf_counter()
 
     documents: list[DocumentReading] = []

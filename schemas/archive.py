@@ -80,6 +80,8 @@ class ArchiveEvent(BaseModel):
     decision: Decision | None = None
     verification: VerificationRecord | None = None
     biometrics: list[BiometricRef] = Field(default_factory=list)
+    inputs: dict[str, str] = Field(default_factory=dict)
+    """submission_received: what the applicant stated besides the documents."""
 
 
 class RecordedDocument(BaseModel):

@@ -48,6 +48,9 @@ class SubmissionResult(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     uploads: list[Upload] = Field(default_factory=list)
     archive: str | None = None
+    inputs: dict[str, str] = Field(default_factory=dict)
+    """What the applicant stated besides the documents (the service's declared inputs, e.g.
+    `post_category`); a reprocess re-checks with the same. Records from before have none."""
     timings: dict[str, float] = Field(default_factory=dict)
 
     @property

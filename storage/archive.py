@@ -108,7 +108,7 @@ class Archive:
     def receive(self, submission_id: str, service: str, files: Sequence[tuple[str, bytes]], *,
                 citizen: str | None = None, actor: str | None = None, purpose: str = "intake",
                 media_type_of: Callable[[bytes], str | None] | None = None,
-                revision: str = "0") -> list[Upload]:
+                revision: str = "0", inputs: dict[str, str] | None = None) -> list[Upload]:
         """Intake in one step: store the files, then record "submission received" in the
         citizen's history, under one audit entry. The event is written last, so until it exists
         nothing refers to the files; calling again after a failure completes it."""
@@ -120,7 +120,8 @@ class Archive:
         event = None
         if citizen:
             event = self._event(EventKind.SUBMISSION_RECEIVED, scope, actor or self.actor,
-                                submission_id=submission_id, service=service, uploads=uploads, revision=revision)
+                                submission_id=submission_id, service=service, uploads=uploads, revision=revision,
+                                inputs=dict(inputs or {}))
         event_keys = [self.history_store.event_key(event)] if event else []
         dek = self.keys.get(scope, create=True)
         self._audit(scope, AuditAction.WRITE, keys + event_keys, actor, purpose)
@@ -233,7 +234,8 @@ class Archive:
         ck, sid = self.citizen_key(result.applicant), result.submission_id
         common = {"submission_id": sid, "service": result.service, "revision": revision}
         return [
-            self._event(EventKind.SUBMISSION_RECEIVED, ck, actor, uploads=result.uploads, **common),
+            self._event(EventKind.SUBMISSION_RECEIVED, ck, actor, uploads=result.uploads,
+                        inputs=dict(result.inputs), **common),
             self._event(EventKind.DOCUMENTS_READ, ck, actor, documents=result.documents, **common),
             self._event(EventKind.FINDINGS, ck, actor, findings=result.findings, **common),
             self._event(EventKind.DECISION, ck, actor, decision=result.decision, **common),
@@ -249,11 +251,13 @@ class Archive:
         return sum(self.history_store.append(event) for event in events)
 
     def record_received(self, citizen: str | None, submission_id: str, service: str, uploads: list[Upload], *,
-                        actor: str | None = None, revision: str = "0") -> ArchiveEvent | None:
+                        actor: str | None = None, revision: str = "0",
+                        inputs: dict[str, str] | None = None) -> ArchiveEvent | None:
         if not citizen:
             return None
         event = self._event(EventKind.SUBMISSION_RECEIVED, self.citizen_key(citizen), actor or self.actor,
-                            submission_id=submission_id, service=service, uploads=uploads, revision=revision)
+                            submission_id=submission_id, service=service, uploads=uploads, revision=revision,
+                            inputs=dict(inputs or {}))
         self.record_events([event], actor=actor, purpose="intake")
         return event
 
