@@ -10,6 +10,7 @@ from cli.render import console
 from schemas.errors import InputError
 
 STATE_TEXT = {"received": "已受理，排队中", "reading": "正在识别材料", "reviewing": "正在预审",
+              "verifying": "正在核验视频",
               "decided": "预审完成", "failed": "系统处理失败，已转人工复核"}
 
 
@@ -19,6 +20,8 @@ def register(sub) -> None:
     submit.add_argument("--service", required=True, help="service id (see `onewindow services`)")
     submit.add_argument("--applicant", required=True, help="the applicant's ID number")
     submit.add_argument("--date", type=date.fromisoformat, help="submission date (default: today)")
+    submit.add_argument("--nonce", default=None,
+                        help="remote certification: the challenge the video answers (default: the latest issued)")
     submit.add_argument("--json", action="store_true", help="print JSON")
     submit.set_defaults(handler=run_submit)
 
@@ -40,7 +43,7 @@ def _context():
 def run_submit(args: argparse.Namespace) -> int:
     from pipeline.fields import normalize_id_number, validate_id_number
     from schemas.catalog import default_catalog
-    from workers.submit import submit_application
+    from workers.submit import submit
 
     service = default_catalog().get(args.service)
     applicant = normalize_id_number(args.applicant)
@@ -49,7 +52,7 @@ def run_submit(args: argparse.Namespace) -> int:
         raise InputError(f"--applicant is not a valid ID number ({issue})")
     files = read_files(args.files)
     ctx = _context()
-    submission_id = submit_application(ctx, files, service, applicant, args.date)
+    submission_id = submit(ctx, files, service, applicant, args.date, nonce=args.nonce)
     if args.json:
         print_json({"submission_id": submission_id, "service": service.id, "state": "received",
                     "documents": len(files)})
@@ -79,7 +82,7 @@ def run_status(args: argparse.Namespace) -> int:
         print_json({"submission_id": sid, **found})
         return 0
     line = f"{sid}  {found.get('service', '')}  {STATE_TEXT.get(found.get('state', ''), found.get('state'))}"
-    if found.get("state") in ("received", "reading", "reviewing"):
+    if found.get("state") in ("received", "reading", "reviewing") and found.get("documents", "0") != "0":
         line += f"  材料 {found.get('documents_read', 0)}/{found.get('documents', '?')}"
     if found.get("decision"):
         line += f"  结论 {found['decision']}"

@@ -13,11 +13,12 @@ def register(sub) -> None:
                          description="Run pipeline jobs from the Redis queues. Models load once, in this "
                                      "process; run one worker per core (docs/workers.md).")
     cmd.add_argument("--queues", default=None,
-                     help="comma-separated kinds to serve, in priority order (default: intake,review,documents,batch)")
+                     help="comma-separated kinds to serve, in priority order (default: intake,review,verification,documents,batch)")
     cmd.add_argument("--burst", action="store_true", help="quit once the queues are empty (and no retry is pending)")
     cmd.add_argument("--name", default=None, help="worker name (default: RQ's random name)")
     cmd.add_argument("--lazy-models", action="store_true",
-                     help="load the OCR models on the first read job instead of at start")
+                     help="load the OCR models on the first read job and the face models on the first "
+                          "verification job instead of at start")
     cmd.add_argument("--metrics-port", type=int, default=None, help="serve Prometheus metrics on this port")
     cmd.set_defaults(handler=run)
 

@@ -50,6 +50,20 @@ class WorkerContext:
         limits = Limits(settings.max_upload_bytes, settings.max_image_pixels, settings.max_pdf_pages)
         return DocumentReader(load_ocr_engine(settings), limits)
 
+    @cached_property
+    def faces(self):
+        """The face models (dlib), the process's one set: loaded on the first verification job,
+        or at start by a worker serving the verification queue (workers/worker.py)."""
+        from models.faces import face_models
+
+        return face_models()
+
+    def load_faces(self) -> None:
+        """Load every face model now (a detection on a blank image loads them all)."""
+        import numpy as np
+
+        self.faces.detect(np.zeros((16, 16), np.uint8), side=None)
+
 
 _current: WorkerContext | None = None
 

@@ -7,6 +7,7 @@ and sha256s (the manifest and the readings live in the archive, sealed; see mani
   read_job     `read_upload` on one upload → sha256 of what it read (stored in the archive)
   review_job   `review` over every upload's readings → decision, status, indexes, review queue
   batch_intake_job  the intake of `onewindow reprocess`: manifest rebuilt from the record
+  verification_job  remote certification from a selfie video (workers/verification.py)
 
 Every stage can run twice with the same result (at-least-once delivery): job ids are
 deterministic, the archive dedupes blobs and history events, and status/batch records are
@@ -192,8 +193,8 @@ def job_failed(job: Job, connection, exc_type, exc_value, tb) -> None:
     if func == "read_job":
         return
     args = job.args
-    if func in ("intake_job", "review_job"):
-        batch = args[3] if len(args) > 3 else None  # intake: (sid, sha, lane, batch); review: (sid, sha, n, batch)
+    if func in ("intake_job", "review_job", "verification_job"):
+        batch = args[3] if len(args) > 3 else None  # (sid, sha, lane, batch); review: (sid, sha, n, batch)
         record_failure(current(), args[0], args[1], func.removesuffix("_job"), batch)
     elif func == "batch_intake_job":
         record_failure(current(), args[0], None, "intake", args[1])

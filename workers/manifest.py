@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from pipeline.process import Intake
+from schemas.archive import BiometricRef
 from schemas.catalog import default_catalog
 from schemas.documents import DocumentReading
 from schemas.findings import Finding
@@ -30,6 +31,10 @@ class Manifest(BaseModel):
     received_at: datetime
     uploads: list[Upload]
     revision: str = "0"
+    video: BiometricRef | None = None
+    """Remote certification: the selfie video, held in the biometric vault (never here)."""
+    video_file: str | None = None
+    nonce: str | None = None
 
     @classmethod
     def of_intake(cls, intake: Intake, revision: str = "0") -> "Manifest":

@@ -5,6 +5,7 @@ Queues, by kind of work (a worker listens to them in this order, so live applica
 before batch reprocessing):
   <prefix>.intake     fan an application out into one job per upload
   <prefix>.review     check the documents against the service and decide (cheap)
+  <prefix>.verification  remote certification from a selfie video (face models, ~2 s)
   <prefix>.documents  read one upload (OCR: the expensive part)
   <prefix>.batch      all stages of `onewindow reprocess`, behind live work
 
@@ -20,8 +21,8 @@ from redis import Redis
 from schemas.errors import InputError
 from schemas.settings import Settings
 
-INTAKE, REVIEW, DOCUMENTS, BATCH = "intake", "review", "documents", "batch"
-KINDS = (INTAKE, REVIEW, DOCUMENTS, BATCH)
+INTAKE, REVIEW, VERIFICATION, DOCUMENTS, BATCH = "intake", "review", "verification", "documents", "batch"
+KINDS = (INTAKE, REVIEW, VERIFICATION, DOCUMENTS, BATCH)
 LIVE = "live"
 
 

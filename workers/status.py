@@ -48,6 +48,9 @@ class StatusBoard:
     def reviewing(self, submission_id: str) -> None:
         self._set(submission_id, {"state": REVIEWING})
 
+    def set_state(self, submission_id: str, state: str) -> None:
+        self._set(submission_id, {"state": state})
+
     def decided(self, submission_id: str, decision: str, codes: Iterable[str], failed: bool = False) -> None:
         self._set(submission_id, {"state": FAILED if failed else DECIDED, "decision": decision,
                                   "findings": ",".join(sorted(set(codes)))})

@@ -8,6 +8,7 @@ from datetime import date
 
 from pipeline.process import receive
 from schemas.catalog import Service
+from schemas.errors import InputError
 from workers.context import WorkerContext
 from workers.jobs import enqueue_intake
 from workers.manifest import Manifest, put_manifest
@@ -21,3 +22,16 @@ def submit_application(ctx: WorkerContext, files: list[tuple[str, bytes]], servi
     sha = put_manifest(ctx.archive, manifest)
     enqueue_intake(ctx, intake.submission_id, sha, len(intake.uploads), service.id)
     return intake.submission_id
+
+
+def submit(ctx: WorkerContext, files: list[tuple[str, bytes]], service: Service, applicant: str | None,
+           today: date | None = None, submission_id: str | None = None, nonce: str | None = None) -> str:
+    """Any service: documents through intake/read/review, a remote-verification service's
+    video through the verification queue (what the CLI's `submit` and the portal call)."""
+    if service.remote_verification:
+        from workers.verification import submit_verification
+
+        return submit_verification(ctx, files, service, applicant, today, submission_id, nonce)
+    if nonce:
+        raise InputError("--nonce is for remote-verification services only")
+    return submit_application(ctx, files, service, applicant, today, submission_id)

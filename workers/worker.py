@@ -1,8 +1,9 @@
 """`onewindow worker`: an RQ worker over OneWindow's queues.
 
 Worker class: `SimpleWorker` (jobs run in the worker process; no fork per job). The reader's
-ONNX Runtime sessions are built lazily on the first read job, inside this process, and reused
-by every later job: models load once per worker process, and no session ever crosses a fork.
+ONNX Runtime sessions and the face models (dlib) are built at start, or with --lazy-models on
+the first job that needs them, inside this process, and reused by every later job: models load
+once per worker process, and nothing loaded ever crosses a fork.
 (RQ's default `Worker` forks a work-horse per job: loading models in the parent would share
 sessions across fork, loading them in the horse would load them per job; `SpawnWorker`
 spawns a fresh interpreter per job, the same per-job cost.) Scale by running more worker
@@ -57,14 +58,19 @@ def _pid_alive(pid: int) -> bool:
 class OneWindowWorker(SimpleWorker):
     preload: WorkerContext | None = None
     """If set, the models load as the worker starts (after the scheduler process is forked, so
-    that process never holds a copy of them), not on the first read job."""
+    that process never holds a copy of them), not on the first job that needs them."""
+    preload_ocr: bool = True
+    preload_faces: bool = False
 
     def _install_signal_handlers(self):
         super()._install_signal_handlers()
         if self.preload is not None:
-            warm_up = getattr(self.preload.reader.engine, "warm_up", None)
-            if warm_up:
-                warm_up()
+            if self.preload_ocr:
+                warm_up = getattr(self.preload.reader.engine, "warm_up", None)
+                if warm_up:
+                    warm_up()
+            if self.preload_faces:
+                self.preload.load_faces()
 
     def worker_is_gone(self, name: str | None) -> bool:
         """Called between jobs only: a job still "started" under this worker's own name is one
@@ -199,6 +205,9 @@ def run_worker(ctx: WorkerContext, kinds: list[str] | None = None, burst: bool =
         from workers.metrics import serve
 
         serve(metrics_port)
-    if preload and (kinds is None or "documents" in kinds or "batch" in kinds):
+    serves = set(kinds or KINDS)
+    worker.preload_ocr = bool(serves & {"documents", "batch"})
+    worker.preload_faces = bool(serves & {"verification"})
+    if preload and (worker.preload_ocr or worker.preload_faces):
         worker.preload = ctx
     return worker.work(burst=burst, with_scheduler=not burst, logging_level=log_level)
