@@ -16,3 +16,5 @@ test: setup
 bench: setup
 	.venv/bin/python bench/extract.py
 	.venv/bin/python bench/archive.py
+	bash scripts/services.sh
+	.venv/bin/python bench/portal.py
