@@ -6,6 +6,7 @@ import argparse
 from datetime import date
 
 from cli.context import print_json, read_files
+from cli.documents import add_input_option, parse_inputs
 from cli.render import console
 from schemas.errors import InputError
 
@@ -22,6 +23,7 @@ def register(sub) -> None:
     submit.add_argument("--date", type=date.fromisoformat, help="submission date (default: today)")
     submit.add_argument("--nonce", default=None,
                         help="remote certification: the challenge the video answers (default: the latest issued)")
+    add_input_option(submit)
     submit.add_argument("--json", action="store_true", help="print JSON")
     submit.set_defaults(handler=run_submit)
 
@@ -50,12 +52,13 @@ def run_submit(args: argparse.Namespace) -> int:
     issue = validate_id_number(applicant) if applicant else "format"
     if issue is not None:
         raise InputError(f"--applicant is not a valid ID number ({issue})")
+    inputs = parse_inputs(args.inputs, service)
     files = read_files(args.files)
     ctx = _context()
-    submission_id = submit(ctx, files, service, applicant, args.date, nonce=args.nonce)
+    submission_id = submit(ctx, files, service, applicant, args.date, nonce=args.nonce, inputs=inputs)
     if args.json:
         print_json({"submission_id": submission_id, "service": service.id, "state": "received",
-                    "documents": len(files)})
+                    "documents": len(files), "inputs": inputs})
     else:
         print(submission_id)
     return 0

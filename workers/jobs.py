@@ -219,7 +219,7 @@ def record_failure(ctx: WorkerContext, submission_id: str, manifest_sha: str | N
             submission_id=submission_id, service=intake.service.id, service_name=intake.service.name,
             decision=Decision.FLAGGED, applicant=manifest.applicant, submitted_on=manifest.submitted_on,
             received_at=manifest.received_at, findings=[finding], uploads=manifest.uploads,
-            archive=ctx.archive.location)
+            inputs=dict(manifest.inputs), archive=ctx.archive.location)
         ctx.archive.save_submission(result, actor=ACTOR, purpose="processing failed", revision=manifest.revision)
         file_decision(ctx, result, batch, failed=True)
     except Exception:  # noqa: BLE001 - the archive itself is failing: Redis still gets the case

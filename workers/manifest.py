@@ -31,6 +31,8 @@ class Manifest(BaseModel):
     received_at: datetime
     uploads: list[Upload]
     revision: str = "0"
+    inputs: dict[str, str] = Field(default_factory=dict)
+    """What the applicant stated besides the documents (checked at receive, archived with it)."""
     video: BiometricRef | None = None
     """Remote certification: the selfie video, held in the biometric vault (never here)."""
     video_file: str | None = None
@@ -40,18 +42,22 @@ class Manifest(BaseModel):
     def of_intake(cls, intake: Intake, revision: str = "0") -> "Manifest":
         return cls(submission_id=intake.submission_id, service=intake.service.id, applicant=intake.applicant,
                    submitted_on=intake.submitted_on, received_at=intake.received_at,
-                   uploads=[u.model_copy() for u in intake.uploads], revision=revision)
+                   uploads=[u.model_copy() for u in intake.uploads], revision=revision,
+                   inputs=dict(intake.inputs))
 
     @classmethod
     def of_record(cls, record: SubmissionResult, revision: str) -> "Manifest":
-        """Re-running an archived submission: its uploads as handed in (errors forgotten)."""
+        """Re-running an archived submission: its uploads as handed in (errors forgotten) and
+        the inputs it was received with."""
         return cls(submission_id=record.submission_id, service=record.service, applicant=record.applicant,
                    submitted_on=record.submitted_on, received_at=record.received_at,
-                   uploads=[u.model_copy(update={"error": None}) for u in record.uploads], revision=revision)
+                   uploads=[u.model_copy(update={"error": None}) for u in record.uploads], revision=revision,
+                   inputs=dict(record.inputs))
 
     def intake(self) -> Intake:
         return Intake(self.submission_id, default_catalog().get(self.service), self.applicant,
-                      self.received_at, self.submitted_on, [u.model_copy() for u in self.uploads])
+                      self.received_at, self.submitted_on, [u.model_copy() for u in self.uploads],
+                      dict(self.inputs))
 
 
 class UploadRead(BaseModel):

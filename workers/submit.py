@@ -16,8 +16,10 @@ from workers.manifest import Manifest, put_manifest
 
 def submit_application(ctx: WorkerContext, files: list[tuple[str, bytes]], service: Service,
                        applicant: str | None, today: date | None = None,
-                       submission_id: str | None = None) -> str:
-    intake = receive(files, service, applicant, ctx.archive, today, submission_id)
+                       submission_id: str | None = None, inputs: dict[str, str] | None = None) -> str:
+    """`inputs`: what the applicant states besides the documents (checked by `receive` against
+    the service, kept in the sealed manifest and with the submission; reprocess reuses them)."""
+    intake = receive(files, service, applicant, ctx.archive, today, submission_id, inputs=inputs)
     manifest = Manifest.of_intake(intake)
     sha = put_manifest(ctx.archive, manifest)
     enqueue_intake(ctx, intake.submission_id, sha, len(intake.uploads), service.id)
@@ -25,13 +27,16 @@ def submit_application(ctx: WorkerContext, files: list[tuple[str, bytes]], servi
 
 
 def submit(ctx: WorkerContext, files: list[tuple[str, bytes]], service: Service, applicant: str | None,
-           today: date | None = None, submission_id: str | None = None, nonce: str | None = None) -> str:
+           today: date | None = None, submission_id: str | None = None, nonce: str | None = None,
+           inputs: dict[str, str] | None = None) -> str:
     """Any service: documents through intake/read/review, a remote-verification service's
     video through the verification queue (what the CLI's `submit` and the portal call)."""
     if service.remote_verification:
         from workers.verification import submit_verification
 
+        if service.check_inputs(dict(inputs or {})):
+            raise InputError(f"{service.id} takes no application inputs")
         return submit_verification(ctx, files, service, applicant, today, submission_id, nonce)
     if nonce:
         raise InputError("--nonce is for remote-verification services only")
-    return submit_application(ctx, files, service, applicant, today, submission_id)
+    return submit_application(ctx, files, service, applicant, today, submission_id, inputs)
