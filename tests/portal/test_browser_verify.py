@@ -25,7 +25,7 @@ from portal.verification import challenge_actions
 from portal_kit import TODAY, make_app
 from schemas.catalog import default_catalog
 from schemas.documents import DocType
-from schemas.verification import Action
+from schemas.verification import REASON_TEXT, Action, Reason
 from specimens import attacks
 from specimens.attacks import id_card_photo
 from tests.pipeline import verify_kit as kit
@@ -162,4 +162,24 @@ def test_a_pensioner_who_declines_books_a_video_call(server, pensioners, browser
     case = app.state.portal.store.case(reference)
     assert (case.service, case.status) == ("pension_certification", "pending")
     assert not app.state.portal.archive.current_state(id_number).biometrics
+    page.close()
+
+
+def test_a_video_file_sent_instead_of_recording_is_checked_too_and_a_screen_replay_fails(server, pensioners, browser,
+                                                                                           shots, tmp_path):
+    app, people = pensioners
+    id_number, name = people[0]
+    replay = kit.replay_clip(tmp_path, "d12", seconds=5.0)
+    page = browser.new_page(viewport=PHONE, locale="zh-CN")
+    begin(page, server, id_number, name)
+    page.locator("#agree").click()
+    page.wait_for_url("**/verify/record")
+    page.get_by_label("选择视频文件").set_input_files(replay)
+    page.get_by_role("button", name="上传视频").click()
+    page.wait_for_url("**/verify/result", timeout=60_000)
+    expect(page.locator("#verify-status")).to_have_text("认证未通过")
+    expect(page.locator("#reasons")).to_contain_text(REASON_TEXT[Reason.SCREEN_REPLAY])
+    expect(page.locator("#alternatives")).to_contain_text("视频通话")
+    shoot(page, shots, "27-verify-failed")
+    assert Reason.SCREEN_REPLAY.value in app.state.portal.archive.current_state(id_number).last_verification.reasons
     page.close()
