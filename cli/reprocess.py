@@ -25,6 +25,9 @@ def register(sub) -> None:
     cmd.add_argument("--resume", metavar="BATCH", help="continue an interrupted batch")
     cmd.add_argument("--batch-id", help="name a new batch (letters and digits; default: the time)")
     cmd.add_argument("--chunk", type=int, help="applications in flight at once (default ONEWINDOW_REPROCESS_CHUNK)")
+    cmd.add_argument("--undecided", action="store_true",
+                     help="enqueue again the applications received but never decided that Redis no longer "
+                          "carries (after Redis lost its data); with --dry-run, only list them")
     cmd.add_argument("--json", action="store_true", help="print the summary as JSON")
     cmd.set_defaults(handler=run)
 
@@ -46,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
     if args.resume and (args.service or args.since or args.until or args.finding or args.batch_id):
         raise InputError("--resume takes the batch's own filters; give no others")
     ctx = WorkerContext(Settings())
+    if args.undecided:
+        return _undecided(ctx, args)
     if args.resume:
         batch = Reprocess(ctx, args.resume, args.chunk)
         if not batch.board.exists():
@@ -91,4 +96,22 @@ def run(args: argparse.Namespace) -> int:
         console.print("no decision changed")
     for service, flips in sorted(summary["flipped"].items()):
         console.print(f"  {service}: " + ", ".join(f"{k} {v}" for k, v in sorted(flips.items())))
+    return 0
+
+
+def _undecided(ctx, args: argparse.Namespace) -> int:
+    from workers.recover import requeue_undecided
+
+    if args.resume or args.service or args.since or args.until or args.finding or args.batch_id:
+        raise InputError("--undecided takes no other selection: it finds every undecided application")
+    ctx.redis.ping()
+    summary = requeue_undecided(ctx, dry_run=args.dry_run)
+    if args.json:
+        print_json(summary)
+        return 0
+    verb = "would re-enqueue" if args.dry_run else "re-enqueued"
+    console.print(f"{summary['undecided']} undecided in the archive: {verb} {len(summary['requeued'])}, "
+                  f"{len(summary['in_flight'])} still in the queues")
+    for sid in summary["requeued"]:
+        console.print(f"  {sid}")
     return 0

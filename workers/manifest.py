@@ -79,6 +79,20 @@ def put_manifest(archive: Archive, manifest: Manifest) -> str:
     return _put(archive, manifest, manifest.applicant, "intake: work manifest")
 
 
+WORK_ORDERS = "workorders"
+"""CitizenRecords kind: every live application's manifest, sealed beside the citizen's history,
+so an application received but never decided can be found from the archive alone
+(workers/recover.py) when Redis has lost its queues."""
+
+
+def record_work_order(archive: Archive, manifest: Manifest) -> None:
+    from pipeline.records import CitizenRecords
+
+    if manifest.applicant:
+        CitizenRecords(archive, WORK_ORDERS).put(manifest.applicant, f"{manifest.submission_id}-{manifest.revision}",
+                                                 manifest, actor=ACTOR, purpose="intake: work order")
+
+
 def load_manifest(archive: Archive, sha256: str, purpose: str) -> Manifest:
     return Manifest.model_validate_json(archive.get_upload(sha256, actor=ACTOR, purpose=purpose))
 

@@ -32,15 +32,29 @@ def new_batch_id() -> str:
 
 def select(ctx: WorkerContext, service: str | None, since: date | None, until: date | None,
            finding: str | None) -> dict[str, tuple[str, str]]:
-    """{submission_id: (service, decision)} of what the filters match, oldest first."""
+    """{submission_id: (service, decision)} of what the filters match, oldest first. Remote
+    certifications (pension_certification) are left out: their raw video is deleted once the
+    decision is recorded, so there is nothing to re-run."""
     sink = RedisIndexSink(ctx.redis, ctx.names)
     if not sink.counts()["submissions"]:
         raise InputError("the submission index in Redis is empty: run `onewindow archive reindex` first")
+    from schemas.catalog import default_catalog
+
+    catalog = default_catalog()
     chosen = {}
     for sid in sink.select(service, since, until, finding):
         entry = sink.submission_entry(sid)
+        if _remote(catalog, entry.get("service", "")):
+            continue  # its video was deleted with the decision: nothing to re-run
         chosen[sid] = (entry.get("service", ""), entry.get("decision", ""))
     return chosen
+
+
+def _remote(catalog, service_id: str) -> bool:
+    try:
+        return catalog.get(service_id).remote_verification
+    except Exception:  # noqa: BLE001 - a service no longer in the catalog: let the batch report it
+        return False
 
 
 def describe(selection: dict[str, tuple[str, str]]) -> dict[str, dict[str, int]]:

@@ -11,7 +11,7 @@ from schemas.catalog import Service
 from schemas.errors import InputError
 from workers.context import WorkerContext
 from workers.jobs import enqueue_intake
-from workers.manifest import Manifest, put_manifest
+from workers.manifest import Manifest, put_manifest, record_work_order
 
 
 def submit_application(ctx: WorkerContext, files: list[tuple[str, bytes]], service: Service,
@@ -22,6 +22,7 @@ def submit_application(ctx: WorkerContext, files: list[tuple[str, bytes]], servi
     intake = receive(files, service, applicant, ctx.archive, today, submission_id, inputs=inputs)
     manifest = Manifest.of_intake(intake)
     sha = put_manifest(ctx.archive, manifest)
+    record_work_order(ctx.archive, manifest)
     enqueue_intake(ctx, intake.submission_id, sha, len(intake.uploads), service.id)
     return intake.submission_id
 

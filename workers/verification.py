@@ -34,7 +34,7 @@ from storage.errors import NotFoundError
 from workers import metrics
 from workers.context import WorkerContext, current
 from workers.jobs import _status, file_decision, job_options
-from workers.manifest import ACTOR, Manifest, load_manifest, put_manifest
+from workers.manifest import ACTOR, Manifest, load_manifest, put_manifest, record_work_order
 from workers.queues import LIVE, VERIFICATION
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,7 @@ def submit_verification(ctx: WorkerContext, files: list[tuple[str, bytes]], serv
     manifest = Manifest(submission_id=submission_id, service=service.id, applicant=applicant, submitted_on=today,
                         received_at=received_at, uploads=[], video=ref, video_file=name, nonce=nonce)
     sha = put_manifest(ctx.archive, manifest)
+    record_work_order(ctx.archive, manifest)
     enqueue_verification(ctx, submission_id, sha, service.id)
     return submission_id
 

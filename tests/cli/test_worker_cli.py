@@ -72,7 +72,7 @@ def test_submit_returns_an_id_at_once_and_status_follows_it_to_the_decision(env,
 
     queues = json.loads(onewindow(env, "queues", "--json").stdout)
     finished = {row["queue"]: row["finished"] for row in queues["queues"]}
-    assert finished == {"intake": 1, "review": 1, "documents": 2, "batch": 0}
+    assert finished == {"intake": 1, "review": 1, "verification": 0, "documents": 2, "batch": 0}
     assert queues["review_queue"] == 1 and queues["review_next"][0]["submission_id"] == sid
     assert "review queue: 1" in onewindow(env, "queues").stdout
     assert person.id_number not in submitted.stdout + worker.stdout + worker.stderr

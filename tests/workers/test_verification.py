@@ -24,6 +24,7 @@ from storage.archive import open_archive
 from tests.pipeline import verify_kit as kit
 from tests.workers.conftest import run_burst
 from tests.workers.test_jobs import redis_bytes
+from workers.reprocess import select
 from workers.review_queue import ReviewQueue
 from workers.status import StatusBoard
 from workers.submit import submit
@@ -84,6 +85,7 @@ def test_a_live_video_is_certified_by_a_worker(ctx, worker_env, citizen, video, 
     assert state.last_verification.decision == "pass" and state.last_verification.template
     assert vault(archive) == ["template"]  # the raw video deleted with the decision
     assert sid not in ReviewQueue(ctx.redis, ctx.names).ids()
+    assert sid not in select(ctx, None, None, None, None)  # reprocess leaves it out: the video is gone
     # Delivered a second time, the job files the archived decision and redeems nothing again.
     job = Job.fetch(ctx.names.job_id(sid, "0", "verify"), connection=ctx.redis)
     enqueue_verification(ctx, sid, job.args[1], SERVICE.id)
