@@ -22,8 +22,9 @@ from schemas.verification import Action
 from specimens.attacks import id_card_photo
 from storage.archive import open_archive
 from tests.pipeline import verify_kit as kit
-from tests.workers.conftest import run_burst
+from tests.workers.conftest import delete_prefixed, run_burst
 from tests.workers.test_jobs import redis_bytes
+from workers.recover import requeue_undecided
 from workers.reprocess import select
 from workers.review_queue import ReviewQueue
 from workers.status import StatusBoard
@@ -141,3 +142,18 @@ def test_a_verification_that_keeps_failing_ends_as_processing_failed(ctx, worker
     assert ReviewQueue(ctx.redis, ctx.names).ids() == [sid]
     record = open_archive(worker_env["ONEWINDOW_ARCHIVE"]).load_submission(sid)
     assert [f.code.value for f in record.findings] == ["processing_failed"]
+
+
+def test_a_queued_verification_survives_redis_losing_its_data(ctx, worker_env, citizen, video, prefix):
+    consent_and_challenge(ctx.archive, citizen)
+    sid = submit(ctx, [("selfie.mp4", video)], SERVICE, citizen, TODAY)
+    delete_prefixed(ctx.redis, prefix)  # Redis forgot the queue, the job and the status
+    assert StatusBoard(ctx.redis, ctx.names, 3600).get(sid) == {}
+
+    assert requeue_undecided(ctx)["requeued"] == [sid]
+    assert requeue_undecided(ctx)["requeued"] == []  # queued now: not twice
+    run_burst(worker_env, "--queues", "verification")
+
+    assert StatusBoard(ctx.redis, ctx.names, 3600).get(sid)["decision"] == "accepted"
+    assert ctx.archive.current_state(citizen).last_verification.decision == "pass"
+    assert requeue_undecided(ctx)["undecided"] == 0
