@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from pipeline.fields import normalize_id_number, validate_id_number
 from portal.app import portal_of
+from portal.citizen import inputs_problem, stated_inputs
 from portal.security import client_of, read_uploads
 from schemas.catalog import Service, UnknownServiceError
 from schemas.submission import SubmissionResult
@@ -67,7 +68,8 @@ def services(request: Request):
 @router.post("/applications", response_model=ApplicationOut, status_code=201)
 async def create(request: Request, service: str = Form(...), id_number: str = Form(...), name: str = Form(...),
                  files: list[UploadFile] = File(...), x_api_key: str | None = Header(None)):
-    """Hand in an application; pre-review runs before the response (in-process)."""
+    """Hand in an application; pre-review runs before the response (in-process). The service's
+    declared inputs (GET /api/v1/services) go as form fields `input_<id>`, e.g. `input_post_category`."""
     _require_key(request, x_api_key)
     portal = portal_of(request)
     portal.limiter.check("upload", client_of(request), portal.settings.portal_upload_per_minute)
@@ -78,9 +80,14 @@ async def create(request: Request, service: str = Form(...), id_number: str = Fo
     applicant = normalize_id_number(id_number)
     if not applicant or validate_id_number(applicant) is not None:
         raise HTTPException(422, "id_number is not a valid ID number")
+    stated = await stated_inputs(request, svc)
+    problem = inputs_problem(svc, stated)
+    if problem:
+        raise HTTPException(422, problem)
     uploads = await read_uploads(files, max_files=portal.settings.portal_max_files,
                                  max_bytes=portal.settings.max_upload_bytes)
-    submission_id = await run_in_threadpool(portal.applications.submit, svc, applicant, name.strip(), uploads)
+    submission_id = await run_in_threadpool(portal.applications.submit, svc, applicant, name.strip(), uploads,
+                                            stated)
     return _out(portal, submission_id, "api")
 
 

@@ -12,7 +12,9 @@ from portal.images import full_jpeg, region_jpeg
 from portal.intake import is_reused
 from portal.security import UploadRejected, client_of, csrf_token, read_uploads, require_csrf
 from portal.store import Status
+from portal.views import ID_NUMBER_INPUTS, input_label
 from schemas.catalog import UnknownServiceError
+from schemas.errors import InputError
 
 router = APIRouter(include_in_schema=False)
 CITIZEN = "citizen"
@@ -49,11 +51,14 @@ async def apply(request: Request, service_id: str, id_number: str = Form(""), na
         raise HTTPException(409, "本事项通过视频认证办理，请从“开始认证”进入。")
     portal.limiter.check("upload", client_of(request), portal.settings.portal_upload_per_minute)
     applicant = normalize_id_number(id_number or "")
+    stated = await stated_inputs(request, service)
     error, status = None, 400
     if not applicant or validate_id_number(applicant) is not None:
         error = "身份证号码有误，请核对后重新填写（18 位，最后一位可能是 X）。"
     elif not name.strip() or len(name.strip()) > 40:
         error = "请填写申请人姓名。"
+    else:
+        error = inputs_problem(service, stated)
     if error is None:
         try:
             uploads = await read_uploads(files, max_files=portal.settings.portal_max_files,
@@ -62,11 +67,43 @@ async def apply(request: Request, service_id: str, id_number: str = Form(""), na
             error, status = exc.detail, exc.status_code
     if error is not None:
         # forgiving: what was typed stays in the form (the page is never cached: no-store)
-        return page(request, "apply.html", status_code=status, service=service, error=error,
-                    typed={"name": name.strip()[:40], "id_number": (id_number or "").strip()[:18]})
+        typed = {"name": name.strip()[:40], "id_number": (id_number or "").strip()[:18]}
+        typed.update({f"input_{key}": value[:100] for key, value in stated.items()})
+        return page(request, "apply.html", status_code=status, service=service, error=error, typed=typed)
     from starlette.concurrency import run_in_threadpool
-    submission_id = await run_in_threadpool(portal.applications.submit, service, applicant, name.strip(), uploads)
+    submission_id = await run_in_threadpool(portal.applications.submit, service, applicant, name.strip(), uploads,
+                                            stated)
     return RedirectResponse(f"/status/{portal.links.make(submission_id)}", status_code=303)
+
+
+async def stated_inputs(request: Request, service) -> dict[str, str]:
+    """The service's declared inputs as the form sent them (`input_<id>`), blanks dropped."""
+    form = await request.form()
+    stated = {}
+    for spec in service.inputs:
+        value = form.get(f"input_{spec.id}")
+        if isinstance(value, str) and value.strip():
+            stated[spec.id] = value.strip()
+    return stated
+
+
+def inputs_problem(service, stated: dict[str, str]) -> str | None:
+    """What is wrong with the stated inputs, in the citizen's words; None if nothing."""
+    from pipeline.process import application_inputs
+
+    try:
+        application_inputs(service, stated)
+    except InputError:
+        for spec in service.inputs:
+            value = stated.get(spec.id)
+            if spec.required and not value:
+                return f"请填写“{input_label(spec)}”。"
+            if value and spec.choices and value not in spec.choices:
+                return f"请从列表中选择“{input_label(spec)}”。"
+            if value and spec.id in ID_NUMBER_INPUTS:
+                return f"“{input_label(spec)}”有误，请核对（18 位，最后一位可能是 X）。"
+        return "填写的申请信息有误，请核对后重试。"
+    return None
 
 
 def _load(request: Request, token: str, purpose: str):

@@ -52,9 +52,10 @@ class Applications:
 
     # Public -----------------------------------------------------------------------------------
 
-    def apply(self, service: Service, applicant: str, name: str, files: list[tuple[str, bytes]]) -> SubmissionResult:
+    def apply(self, service: Service, applicant: str, name: str, files: list[tuple[str, bytes]],
+              inputs: dict[str, str] | None = None) -> SubmissionResult:
         with self._lock:
-            intake = receive(files, service, applicant, self.archive, self.today())
+            intake = receive(files, service, applicant, self.archive, self.today(), inputs=inputs)
             documents, failures = self._read(intake.uploads, files)
             documents += self._reuse(service, applicant, documents)
             failures += name_findings(name, documents)
@@ -70,7 +71,8 @@ class Applications:
             case = self.store.case(submission_id)
             revision = (case.revision if case else 0) + 1
             service = self.catalog.get(before.service)
-            new = receive(files, service, before.applicant, self.archive, self.today(), submission_id=submission_id)
+            new = receive(files, service, before.applicant, self.archive, self.today(), submission_id=submission_id,
+                          inputs=before.inputs)
             documents, failures = self._read(new.uploads, files)
             new_types = {d.doc_type for d in documents if d.doc_type is not DocType.UNKNOWN}
             kept = [d for d in before.documents
@@ -82,7 +84,7 @@ class Applications:
             documents += self._reuse(service, before.applicant, documents)
             old_uploads = [u for u in before.uploads if u.file in kept_files and not u.error]
             intake = Intake(submission_id, service, before.applicant, before.received_at,
-                            before.submitted_on, old_uploads + new.uploads)
+                            before.submitted_on, old_uploads + new.uploads, dict(before.inputs))
             result = review(intake, documents, carried + failures, self.archive, revision=str(revision))
             self._index(result, revision=revision, previous=case)
             return result
@@ -123,8 +125,9 @@ class Applications:
 
     # The same surface as the queued variant (portal/queued.py) ---------------------------------
 
-    def submit(self, service: Service, applicant: str, name: str, files: list[tuple[str, bytes]]) -> str:
-        return self.apply(service, applicant, name, files).submission_id
+    def submit(self, service: Service, applicant: str, name: str, files: list[tuple[str, bytes]],
+               inputs: dict[str, str] | None = None) -> str:
+        return self.apply(service, applicant, name, files, inputs).submission_id
 
     def sync(self, case: Case) -> Case:
         """In-process the index is written as each review ends: nothing to catch up on."""

@@ -30,12 +30,13 @@ class QueuedApplications:
 
         return StatusBoard(self.ctx.redis, self.ctx.names, self.ctx.settings.job_result_ttl)
 
-    def submit(self, service: Service, applicant: str, name: str, files: list[tuple[str, bytes]]) -> str:
+    def submit(self, service: Service, applicant: str, name: str, files: list[tuple[str, bytes]],
+               inputs: dict[str, str] | None = None) -> str:
         """Archived, queued, and back at once. (The name check and the reuse of documents on
         record run only in-process for now: the workers' review does not do them yet.)"""
         from workers.submit import submit_application
 
-        submission_id = submit_application(self.ctx, files, service, applicant, self.today())
+        submission_id = submit_application(self.ctx, files, service, applicant, self.today(), inputs=inputs)
         now = utcnow()
         self.store.put_case(Case(
             submission_id=submission_id, service=service.id,
@@ -56,9 +57,10 @@ class QueuedApplications:
         service = self.catalog.get(before.service)
         wrong = {f.file for f in before.blockers if f.file}
         kept = [u for u in before.uploads if not u.error and u.file not in wrong]
-        new = receive(files, service, before.applicant, self.archive, self.today(), submission_id=submission_id)
+        new = receive(files, service, before.applicant, self.archive, self.today(), submission_id=submission_id,
+                      inputs=before.inputs)
         intake = Intake(submission_id, service, before.applicant, before.received_at, before.submitted_on,
-                        kept + new.uploads)
+                        kept + new.uploads, dict(before.inputs))
         sha = put_manifest(self.archive, Manifest.of_intake(intake, revision=str(revision)))
         if case.status == Status.WAITING:
             case.reworks += 1

@@ -29,6 +29,39 @@ STATUS_LABELS = {
 }
 
 
+INPUT_LABELS = {
+    "post_category": "岗位类别（女职工选择；男职工不用选）",
+    "insured": "逝者（参保人）的身份证号码",
+}
+"""The catalog's inputs as the form asks them, in plain words (the catalog's own label otherwise)."""
+CHOICE_LABELS = {
+    "post_category": {"female_50": "原 50 周岁退休的岗位（一般为工人岗位）",
+                      "female_55": "原 55 周岁退休的岗位（一般为管理、专业技术岗位）"},
+}
+NO_CHOICE = {"post_category": "男职工，不用选"}
+ID_NUMBER_INPUTS = {"insured"}
+
+
+def input_label(spec) -> str:
+    return INPUT_LABELS.get(spec.id, spec.label)
+
+
+def stated_label(service, input_id: str) -> str:
+    spec = next((i for i in service.inputs if i.id == input_id), None)
+    return input_label(spec) if spec is not None else INPUT_LABELS.get(input_id, input_id)
+
+
+def choice_label(input_id: str, value: str) -> str:
+    return CHOICE_LABELS.get(input_id, {}).get(value, value)
+
+
+def input_value(input_id: str, value: str, reveal: bool = False) -> str:
+    """A stated input as a page shows it: a choice in words, an ID number masked."""
+    if input_id in ID_NUMBER_INPUTS and not reveal:
+        return mask_id_number(value)
+    return choice_label(input_id, value)
+
+
 def doc_label(value) -> str:
     try:
         return DOC_TYPE_LABELS[DocType(value)]
@@ -55,4 +88,6 @@ def install(env) -> None:
         status_label=lambda s: STATUS_LABELS.get(s, s), quality_label=lambda q: QUALITY_ISSUE_LABELS.get(q, q),
         when=when,
     )
-    env.globals.update(ordered_fields=ordered_fields, BLOCKER=Severity.BLOCKER)
+    env.globals.update(ordered_fields=ordered_fields, BLOCKER=Severity.BLOCKER, input_label=input_label,
+                       stated_label=stated_label, choice_label=choice_label, input_value=input_value,
+                       NO_CHOICE=NO_CHOICE, ID_NUMBER_INPUTS=ID_NUMBER_INPUTS)
