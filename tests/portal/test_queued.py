@@ -83,3 +83,20 @@ def test_an_application_goes_through_the_workers_and_back_to_the_citizen_and_the
     assert "0 / 1" in text_of(adam.get(progress).text)   # viewing tops the batch up: its job is queued
     burst(tmp_path, prefix)
     assert "1 / 1" in text_of(adam.get(progress).text) and "已完成" in text_of(adam.get(progress).text)
+
+
+def test_the_application_inputs_go_to_the_workers_with_the_files(tmp_path, reader, faces, prefix):
+    app = make_app(tmp_path, reader, redis_url=REDIS_URL, redis_prefix=prefix)
+    person = citizen(faces, 36, sex="女", birth_date="1971-02-03")
+    docs = photos(person, (DocType.ID_CARD_FRONT,), seed=8)
+    client = TestClient(app)
+    data = {"csrf": csrf(client, "/services/retirement"), "id_number": person.id_number, "name": person.name,
+            "input_post_category": "female_50"}
+    response = client.post("/services/retirement/apply", data=data, files=[("files", docs[DocType.ID_CARD_FRONT])],
+                           follow_redirects=False)
+    link = response.headers["location"]
+    assert "正在识别" in text_of(client.get(link).text)
+    burst(tmp_path, prefix)
+    sid = app.state.portal.links.read(link.removeprefix("/status/"))
+    assert app.state.portal.archive.load_submission(sid).inputs == {"post_category": "female_50"}
+    assert "原 50 周岁退休的岗位" in client.get(link).text
