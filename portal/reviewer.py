@@ -5,6 +5,7 @@ through the archive, which audits it; the machine's decision and the reviewer's 
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta, timezone
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -19,6 +20,7 @@ from portal.store import Status, utcnow
 from schemas.archive import AuditAction
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
 
 
 @router.get("/console/login")
@@ -137,6 +139,7 @@ def decide(request: Request, submission_id: str, staff: Staff = Depends(current_
     else:
         raise HTTPException(400, "未知操作。")
     case.reviewer, case.reason = staff.name, reason or None
+    _record_in_archive(portal, case, staff)
     case.decided_at = case.updated_at = utcnow()
     case.claimed_by = None
     portal.store.put_case(case)
@@ -145,6 +148,20 @@ def decide(request: Request, submission_id: str, staff: Staff = Depends(current_
     if not case.open:
         portal.applications.closed(submission_id)
     return RedirectResponse("/console", status_code=303)
+
+
+def _record_in_archive(portal, case, staff: Staff) -> None:
+    """Dual-track: the reviewer's decision goes into the citizen's history beside the machine's
+    (the archive is the system of record; `onewindow report agreement` reads it from there)."""
+    from pipeline.dualtrack import NoHistoryError, record_reviewer_decision
+
+    try:
+        record_reviewer_decision(portal.archive, case.submission_id, case.reviewer_decision, reviewer=staff.name,
+                                 note=case.reason, revision=str(case.revision), actor=staff.actor,
+                                 requested_item=case.requested_item if case.status == Status.WAITING else None)
+    except NoHistoryError:
+        log.warning("submission %s names no applicant: reviewer decision kept in the case store only",
+                    case.submission_id)
 
 
 @router.get("/console/cases/{submission_id}/findings/{index}.jpg")

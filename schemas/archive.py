@@ -25,6 +25,8 @@ class EventKind(StrEnum):
     VERIFICATION = "verification"
     BIOMETRIC_STORED = "biometric_stored"
     BIOMETRIC_PURGED = "biometric_purged"
+    REVIEW_DECISION = "review_decision"
+    """A reviewer's decision on a pre-reviewed submission (dual-track, 双轨运行)."""
 
 
 EVENT_ORDER: dict[EventKind, int] = {kind: i for i, kind in enumerate(EventKind, start=1)}
@@ -64,6 +66,31 @@ class VerificationRecord(BaseModel):
     """BiometricRef.ref of the face template kept for next year."""
 
 
+class ReviewerDecision(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REQUESTED_ITEM = "requested_item"
+    """The citizen is asked for one more (or one redone) item."""
+
+
+class ReviewRecord(BaseModel):
+    """A reviewer's decision beside the machine's, as the history keeps it (sealed with the
+    citizen's data key like every event: the note may name people)."""
+
+    revision: str = "0"
+    """The submission revision the reviewer decided on."""
+    reviewer: str
+    decision: ReviewerDecision
+    machine_decision: Decision
+    """The machine's decision on that revision, kept here so the pair is compared as it was."""
+    machine_codes: list[FindingCode] = Field(default_factory=list)
+    """The codes of the machine's blockers on that revision."""
+    disagreed_codes: list[FindingCode] = Field(default_factory=list)
+    """Machine findings the reviewer judged wrong (false alarms), if they said which."""
+    requested_item: str | None = None
+    note: str | None = None
+
+
 class ArchiveEvent(BaseModel):
     """One entry of a citizen's append-only history. Which fields are set depends on `kind`."""
 
@@ -82,6 +109,8 @@ class ArchiveEvent(BaseModel):
     biometrics: list[BiometricRef] = Field(default_factory=list)
     inputs: dict[str, str] = Field(default_factory=dict)
     """submission_received: what the applicant stated besides the documents."""
+    review: ReviewRecord | None = None
+    """review_decision: the reviewer's decision beside the machine's."""
 
 
 class RecordedDocument(BaseModel):
@@ -100,6 +129,8 @@ class SubmissionSummary(BaseModel):
     received_at: datetime | None = None
     decision: Decision | None = None
     finding_codes: list[FindingCode] = Field(default_factory=list)
+    reviewer_decision: ReviewerDecision | None = None
+    """The latest reviewer decision on this submission, if a reviewer has decided."""
 
 
 class CitizenState(BaseModel):

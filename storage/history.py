@@ -99,6 +99,8 @@ def derive_state(citizen_key: str, events: list[ArchiveEvent]) -> CitizenState:
             summary.finding_codes = sorted({f.code for f in event.findings})
         elif event.kind is EventKind.DECISION and summary:
             summary.decision = event.decision
+        elif event.kind is EventKind.REVIEW_DECISION and summary and event.review:
+            summary.reviewer_decision = event.review.decision
         elif event.kind is EventKind.VERIFICATION:
             state.last_verification = event.verification
             state.last_verified_at = event.at
