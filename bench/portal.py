@@ -119,12 +119,13 @@ def cleanup(redis: Redis, prefix: str) -> None:
             redis.srem(key, *stale)
 
 
-def pct(values: list[float], q: float) -> float | None:
+def pct(values: list[float], q: int) -> float | None:
+    """The q-th percentile (inclusive method: the max of 20 values is not its 95th)."""
     if not values:
         return None
     if len(values) == 1:
         return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if isinstance(q, int) else None
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 class Deployment:
@@ -358,7 +359,11 @@ def main() -> None:
         result = run(args)
     except KeyboardInterrupt:
         raise SystemExit(130) from None
-    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else table(result))
+    if args.json:  # the JSON on stdout, the table on stderr for the person watching
+        print(table(result), file=sys.stderr)
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        print(table(result))
 
 
 if __name__ == "__main__":
