@@ -11,7 +11,8 @@
 The identity travels between the pages sealed in the session cookie (portal.security.
 SealedIdentity), the nonce and the outcome in plain session keys (no personal data); no URL
 carries either. The verification itself is pipeline.remote.certify_by_video, run in this
-process off the event loop, one at a time. A booked alternative becomes a flagged case in the
+process off the event loop, one at a time; with Redis configured, the workers' verification
+queue runs it (pipeline.remote.process_remote) and the result page waits for the decision. A booked alternative becomes a flagged case in the
 reviewer queue; the reviewer who carries it out records it (pipeline.remote.record_alternative),
 which certifies the pensioner."""
 
@@ -34,7 +35,9 @@ from portal.citizen import page
 from portal.security import client_of, require_csrf
 from schemas.catalog import UnknownServiceError
 from schemas.consent import ALTERNATIVE_LABELS, FACE_NOTICE, FACE_NOTICE_VERSION, Alternative
+from schemas.submission import Decision
 from schemas.verification import ACTION_LABELS, REASON_TEXT, Action, Reason
+from storage.errors import NotFoundError
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger("onewindow.portal.verification")
@@ -187,9 +190,42 @@ async def video(request: Request, video: UploadFile | None = File(None)):
     if not looks_like_video(data):
         raise HTTPException(415, "这不是视频文件（按文件内容判断），请录制或选择一段视频。")
     request.session.pop(NONCE, None)  # used up either way
-    outcome = await run_in_threadpool(_certify, portal, applicant, data, nonce)
-    request.session[OUTCOME] = outcome
+    if portal.settings.redis_url:
+        submission_id = await run_in_threadpool(_queue, portal, applicant, data, nonce)
+        request.session[OUTCOME] = {"status": "queued", "submission": submission_id, "reasons": [], "message": ""}
+    else:
+        request.session[OUTCOME] = await run_in_threadpool(_certify, portal, applicant, data, nonce)
     return RedirectResponse("/verify/result", status_code=303)
+
+
+def _queue(portal, applicant: str, data: bytes, nonce: str) -> str:
+    """With Redis configured: the workers' verification queue (workers/verification.py) runs
+    the same process_remote; the result page waits for its decision."""
+    from workers.submit import submit
+
+    name = "recording.webm" if data[:4] == b"\x1aE\xdf\xa3" else "recording.mp4"
+    return submit(portal.applications.ctx, [(name, data)], _service(portal), applicant, _today(portal), nonce=nonce)
+
+
+def _queued_outcome(portal, applicant: str, submission_id: str) -> dict | None:
+    """The workers' decision in the result page's terms; None while they are still at it."""
+    if portal.applications.progress(submission_id).get("state") not in ("decided", "failed"):
+        return None
+    try:
+        result = portal.archive.load_submission(submission_id, actor=CITIZEN, purpose="pensioner sees the result")
+    except NotFoundError:
+        return None
+    message = "；".join(f.message for f in result.blockers)
+    if result.decision is Decision.ACCEPTED:
+        return {"status": "certified", "reasons": [], "message": ""}
+    events = portal.archive.history(applicant, actor=CITIZEN, purpose="pensioner sees the result")
+    decided = [e.verification for e in sorted(events, key=lambda e: e.at)
+               if e.verification is not None and e.at >= result.received_at]
+    if not decided:
+        consent = ConsentBook(portal.archive).given(applicant, actor=CITIZEN)
+        return {"status": "not_certified" if consent else "consent_required", "reasons": [], "message": message}
+    status = "review" if decided[-1].decision == "review" else "not_certified"
+    return {"status": status, "reasons": list(decided[-1].reasons), "message": message}
 
 
 def _certify(portal, applicant: str, data: bytes, nonce: str) -> dict:
@@ -215,8 +251,14 @@ def _today(portal) -> date:
 def result(request: Request):
     portal = portal_of(request)
     outcome = request.session.get(OUTCOME)
-    if not outcome or portal.identities.open(request.session.get(IDENTITY)) is None:
+    found = portal.identities.open(request.session.get(IDENTITY))
+    if not outcome or found is None:
         return _start_over(request)
+    if outcome["status"] == "queued":
+        decided = _queued_outcome(portal, found[0], outcome["submission"])
+        if decided is None:
+            return page(request, "verify_wait.html", service=_service(portal))
+        request.session[OUTCOME] = outcome = decided
     reasons = [REASON_TEXT[Reason(r)] for r in outcome["reasons"] if r in Reason._value2member_map_]
     if outcome["status"] == "consent_required" and not reasons:
         reasons = [REASON_TEXT[Reason.CONSENT_MISSING]]

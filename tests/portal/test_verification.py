@@ -18,7 +18,8 @@ from pipeline.certify import CertificationLedger
 from pipeline.consent import ConsentBook
 from pipeline.process import process_submission
 from portal.verification import challenge_actions
-from portal_kit import PASSWORD, TODAY, add_staff, csrf, login, make_app, text_of
+from portal_kit import TODAY, add_staff, csrf, login, make_app, text_of
+from test_queued import prefix  # noqa: F401  (the Redis key prefix fixture)
 from schemas.catalog import default_catalog
 from schemas.certification import Source, Status
 from schemas.documents import DocType
@@ -214,3 +215,26 @@ def test_a_missing_or_tampered_identity_starts_over(client, card):
     client.cookies.set("ow_session", "tampered")
     assert client.get("/verify/consent", follow_redirects=False).headers["location"] == "/verify"
     assert client.post("/verify/consent", data={"choice": "agree"}).status_code == 403  # no CSRF token either
+
+
+def test_with_redis_the_workers_verify_and_the_result_page_waits_for_them(tmp_path, reader, card, clips, prefix):
+    from test_queued import REDIS_URL, burst
+
+    app = make_app(tmp_path, reader, redis_url=REDIS_URL, redis_prefix=prefix)
+    app.dependency_overrides[challenge_actions] = lambda: [B, R]
+    citizen, _, data = card
+    process_submission([("id-front.jpg", data)], default_catalog().get("personal_info_change"), citizen,
+                       app.state.portal.archive, reader, TODAY)
+    with TestClient(app) as client:
+        start(client, card)
+        consent(client, "agree")
+        client.get("/verify/record")
+        assert send(client, clips["live"]).headers["location"] == "/verify/result"
+        waiting = client.get("/verify/result")
+        assert "正在核验" in text_of(waiting.text) and 'http-equiv="refresh"' in waiting.text
+        burst(tmp_path, prefix)
+        page = client.get("/verify/result")
+        assert "认证通过" in text_of(page.text), text_of(page.text)
+    archive = app.state.portal.archive
+    assert archive.current_state(citizen).last_verification.decision == "pass"
+    assert biometrics(app) == ["template"]
