@@ -38,7 +38,7 @@ from schemas.findings import Finding
 from schemas.submission import Decision, SubmissionResult, Upload
 from storage.audit import AuditLog
 from storage.biometrics import BiometricVault
-from storage.blobs import BlobStore
+from storage.blobs import BlobStore, create_all
 from storage.crypto import Keyring, seal, sealed_scope, unseal
 from storage.errors import CorruptedError, KeyUnavailableError, NotFoundError
 from storage.history import History, derive_state, make_event_id, now
@@ -101,8 +101,7 @@ class Archive:
         keys = [self.upload_key(sha, scope) for sha in shas]
         dek = self.keys.get(scope, create=True)
         self._audit(scope, AuditAction.WRITE, keys, actor, purpose)
-        for key, data in zip(keys, items):
-            self.store.create(key, seal(dek, scope, key, data))
+        create_all(self.store, [(key, seal(dek, scope, key, data)) for key, data in zip(keys, items)])
         return shas
 
     def receive(self, submission_id: str, service: str, files: Sequence[tuple[str, bytes]], *,
@@ -125,9 +124,8 @@ class Archive:
         event_keys = [self.history_store.event_key(event)] if event else []
         dek = self.keys.get(scope, create=True)
         self._audit(scope, AuditAction.WRITE, keys + event_keys, actor, purpose)
-        for key, (_, data) in zip(keys, files):
-            self.store.create(key, seal(dek, scope, key, data))
-        if event:
+        create_all(self.store, [(key, seal(dek, scope, key, data)) for key, (_, data) in zip(keys, files)])
+        if event:  # only once every upload it names is written
             self.history_store.append(event)
         return uploads
 

@@ -1,5 +1,8 @@
 """The local-directory backend: one file per object, written atomically (temp + rename);
-conditional writes by hard-linking the finished temp file, which fails if the name exists."""
+conditional writes by hard-linking the finished temp file, which fails if the name exists.
+Each temp file is flushed to the disk before it is renamed or linked (fdatasync where the OS has
+it: it flushes the data and the metadata needed to read it back, such as the size, and skips
+only timestamps)."""
 
 from __future__ import annotations
 
@@ -11,11 +14,14 @@ from pathlib import Path
 
 from storage.errors import NotFoundError, StorageError
 
+_sync = getattr(os, "fdatasync", os.fsync)
+
 
 class LocalBlobStore:
     def __init__(self, root: Path | str):
         self.root = Path(root).expanduser().resolve()
         self.location = str(self.root)
+        self._dirs: set[Path] = set()  # directories known to exist: no failed mkstemp + mkdir per write
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -27,15 +33,28 @@ class LocalBlobStore:
         return self.root / key
 
     def _write_temp(self, path: Path, data: bytes) -> str:
+        parent = path.parent
+        if parent not in self._dirs:
+            parent.mkdir(parents=True, exist_ok=True)
+            if len(self._dirs) >= 4096:  # one per upload ever: keep a long-lived worker's memory flat
+                self._dirs.clear()
+            self._dirs.add(parent)
         try:
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            fd, tmp = tempfile.mkstemp(dir=parent, prefix=".tmp-")
+        except FileNotFoundError:  # removed behind our back since
+            parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=parent, prefix=".tmp-")
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            _sync(fd)
+        except BaseException:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        os.close(fd)
         return tmp
 
     def put(self, key: str, data: bytes) -> None:
