@@ -145,7 +145,8 @@ def _challenge(portal, request: Request, applicant: str, actions: list[Action] |
     if nonce:
         try:
             held = store.get(nonce)
-            if not held.expired(now + timedelta(seconds=30)) and not store.store.exists(f"verification/used/{nonce}.json"):
+            used = store.store.exists(f"verification/used/{nonce}.json")
+            if not used and not held.expired(now + timedelta(seconds=30)):
                 return held
         except ChallengeRejected:
             pass
