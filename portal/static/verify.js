@@ -19,11 +19,23 @@
   var lead = 2, step = 3;
   var recorder = null, stream = null, timers = [], chunks = [];
 
-  function say(text) { now.textContent = text; }
+  // Each prompt is also read aloud (适老化), where the browser has a Chinese voice.
+  function say(text, aloud) {
+    now.textContent = text;
+    if (aloud && window.speechSynthesis && window.SpeechSynthesisUtterance) {
+      try {
+        window.speechSynthesis.cancel();
+        var u = new SpeechSynthesisUtterance(text);
+        u.lang = "zh-CN";
+        u.rate = 0.9;
+        window.speechSynthesis.speak(u);
+      } catch (e) { /* no voice: the large text is there */ }
+    }
+  }
 
   function show(index) {
     prompts.forEach(function (p, i) { p.classList.toggle("current", i === index); p.classList.toggle("done", i < index); });
-    say(index < prompts.length ? prompts[index].textContent : "好了，请保持不动");
+    say(index < prompts.length ? prompts[index].textContent : "好了，请保持不动", true);
   }
 
   function pickType() {
@@ -54,7 +66,7 @@
         recorder.start(1000);
         start.hidden = true;
         stop.hidden = false;
-        say("请正对镜头");
+        say("请正对镜头", true);
         prompts.forEach(function (p, i) { timers.push(setTimeout(function () { show(i); }, (lead + i * step) * 1000)); });
         timers.push(setTimeout(function () { show(prompts.length); }, (lead + prompts.length * step) * 1000));
         timers.push(setTimeout(finish, total * 1000));
