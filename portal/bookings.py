@@ -14,6 +14,7 @@ from datetime import date, datetime, timezone
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
+from pipeline.dualtrack import record_reviewer_decision
 from pipeline.remote import record_alternative
 from portal.app import portal_of
 from portal.auth import Staff, current_staff
@@ -79,6 +80,9 @@ def carried_out(request: Request, submission_id: str, method: str = Form(""), no
                        period_days=portal.settings.certification_period_days)
     case.status, case.reviewer_decision = Status.APPROVED, "approved"
     case.reviewer, case.reason = staff.name, f"{ALTERNATIVE_LABELS[chosen]}已完成" + (f"：{note}" if note else "")
+    # dual-track: the reviewer's decision beside the machine's, in the citizen's history
+    record_reviewer_decision(portal.archive, submission_id, "approved", reviewer=staff.name, note=case.reason,
+                             revision=str(case.revision), actor=staff.actor)
     case.decided_at = case.updated_at = utcnow()
     case.claimed_by = None
     portal.store.put_case(case)

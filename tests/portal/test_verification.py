@@ -158,6 +158,8 @@ def test_declining_leads_to_the_alternative_which_a_reviewer_carries_out(app, cl
     case = app.state.portal.store.case(reference)
     assert (case.status, case.reviewer_decision, case.reviewer) == ("approved", "approved", "rita")
     assert any(e.purpose == "reviewer certifies by video_call" for e in archive.audit_entries(citizen))
+    decisions = [e for e in archive.history(citizen) if e.kind.value == "review_decision"]
+    assert [(d.submission_id, d.review.decision.value) for d in decisions] == [(reference, "approved")]
 
 
 def test_a_live_video_answering_the_challenge_certifies_the_pensioner(app, client, card, clips):
