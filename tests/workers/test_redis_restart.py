@@ -4,6 +4,7 @@ down while a worker is reading, comes back, and every application still reaches 
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -59,6 +60,30 @@ class OwnRedis:
         self.process.wait(timeout=30)
 
 
+def _drain(worker) -> str:
+    """What the worker has logged so far, without waiting for more."""
+    out = b""
+    while True:
+        try:
+            chunk = os.read(worker.stderr.fileno(), 65536)
+        except BlockingIOError:
+            return out.decode(errors="replace")
+        if not chunk:
+            return out.decode(errors="replace")
+        out += chunk
+
+
+def wait_for_log(worker, text: str, timeout: float) -> str:
+    """The worker's log up to `text` (however long a job takes on a loaded machine)."""
+    os.set_blocking(worker.stderr.fileno(), False)
+    log, deadline = "", time.monotonic() + timeout
+    while text not in log:
+        assert time.monotonic() < deadline and worker.poll() is None, log[-3000:]
+        log += _drain(worker)
+        time.sleep(0.05)
+    return log
+
+
 @pytest.mark.skipif(SERVER is None, reason="redis-server binary not installed (scripts/services.sh installs it)")
 def test_redis_restarted_mid_run_and_every_application_still_completes(tmp_path, faces, monkeypatch, worker_env):
     own = OwnRedis(tmp_path / "redis", free_port())
@@ -77,19 +102,20 @@ def test_redis_restarted_mid_run_and_every_application_still_completes(tmp_path,
         worker = start_worker(env)
         wait_for_started_read(ctx, worker)
         own.stop()
-        time.sleep(4.0)  # longer than a read job: the worker's Redis calls fail meanwhile
+        felt = wait_for_log(worker, "Redis went away while job", 180)  # the read job ended meanwhile
+        time.sleep(1.0)
         own.start()
 
         board = StatusBoard(Redis.from_url(own.url), ctx.names, 60)
         deadline = time.monotonic() + 180
         while not all(board.get(sid).get("state") == "decided" for sid in ids):
             assert time.monotonic() < deadline, [board.get(sid) for sid in ids]
-            assert worker.poll() is None, worker.stderr.read()[-3000:]
+            assert worker.poll() is None, _drain(worker)[-3000:]
             time.sleep(0.1)
         archive = open_archive(env["ONEWINDOW_ARCHIVE"])
         assert [archive.load_submission(sid, actor="test").decision.value for sid in ids] == ["accepted"] * 2
         worker.terminate()
-        log = worker.stderr.read()
+        log = felt + _drain(worker)
         assert "Redis went away while job" in log and "Redis is back" in log  # the outage was felt
     finally:
         if worker is not None and worker.poll() is None:
