@@ -22,7 +22,7 @@ from schemas.verification import Action
 from specimens.attacks import id_card_photo
 from storage.archive import open_archive
 from tests.pipeline import verify_kit as kit
-from tests.workers.conftest import delete_prefixed, run_burst
+from tests.workers.conftest import delete_prefixed, id_number, run_burst
 from tests.workers.test_jobs import redis_bytes
 from workers.recover import requeue_undecided
 from workers.reprocess import select
@@ -157,3 +157,26 @@ def test_a_queued_verification_survives_redis_losing_its_data(ctx, worker_env, c
     assert StatusBoard(ctx.redis, ctx.names, 3600).get(sid)["decision"] == "accepted"
     assert ctx.archive.current_state(citizen).last_verification.decision == "pass"
     assert requeue_undecided(ctx)["undecided"] == 0
+
+
+def test_the_cli_submits_a_video_and_refuses_a_nonce_for_documents(worker_env, video, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    clip = tmp_path / "selfie.mp4"
+    clip.write_bytes(video)
+    applicant = id_number(77)
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "cli", *args], env=worker_env, capture_output=True, text=True,
+                              timeout=120)
+
+    done = cli("submit", str(clip), "--service", SERVICE.id, "--applicant", applicant, "--json")
+    assert done.returncode == 0, done.stderr
+    sid = json.loads(done.stdout)["submission_id"]
+    status = json.loads(cli("status", sid, "--json").stdout)  # no consent on record: decided at once
+    assert (status["state"], status["decision"], status["findings"]) == ("decided", "flagged", "verification_failed")
+    refused = cli("submit", str(clip), "--service", "bank_account_change", "--applicant", applicant, "--nonce", "x")
+    assert refused.returncode == 2 and "--nonce is for remote-verification services only" in refused.stderr
+    assert applicant not in done.stdout + done.stderr
