@@ -101,7 +101,7 @@ class Archive:
         keys = [self.upload_key(sha, scope) for sha in shas]
         dek = self.keys.get(scope, create=True)
         self._audit(scope, AuditAction.WRITE, keys, actor, purpose)
-        create_all(self.store, [(key, seal(dek, scope, key, data)) for key, data in zip(keys, items)])
+        create_all(self.store, ((key, seal(dek, scope, key, data)) for key, data in zip(keys, items)))
         return shas
 
     def receive(self, submission_id: str, service: str, files: Sequence[tuple[str, bytes]], *,
@@ -124,7 +124,7 @@ class Archive:
         event_keys = [self.history_store.event_key(event)] if event else []
         dek = self.keys.get(scope, create=True)
         self._audit(scope, AuditAction.WRITE, keys + event_keys, actor, purpose)
-        create_all(self.store, [(key, seal(dek, scope, key, data)) for key, (_, data) in zip(keys, files)])
+        create_all(self.store, ((key, seal(dek, scope, key, data)) for key, (_, data) in zip(keys, files)))
         if event:  # only once every upload it names is written
             self.history_store.append(event)
         return uploads

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Protocol
 
@@ -53,20 +53,25 @@ def _reset_pool() -> None:  # a forked child has the pool object but not its thr
 os.register_at_fork(after_in_child=_reset_pool)
 
 
-def create_all(store: BlobStore, items: Sequence[tuple[str, bytes]]) -> list[bool]:
+def create_all(store: BlobStore, items: Iterable[tuple[str, bytes]]) -> list[bool]:
     """`store.create` for each (key, data), up to four at a time, and return once every one has
     finished (the first error, if any, is raised then, so no write is still running after the
     call). Each write is as durable as it is alone; running them together lets the disk flush
     several files in one go (the local store's fdatasync calls overlap) and lets S3 requests
-    overlap their round trips. For writes that do not depend on one another: the uploads of one
-    submission, never an event and the blobs it refers to."""
-    if len(items) < 2:
+    overlap their round trips. `items` may be a generator: each write starts as soon as its item
+    is produced, so sealing the next one overlaps the writing of this one. For writes that do not
+    depend on one another: the uploads of one submission, never an event and the blobs it names."""
+    if isinstance(items, Sequence) and len(items) < 2:
         return [store.create(key, data) for key, data in items]
     global _pool
     with _pool_lock:
         if _pool is None:
             _pool = ThreadPoolExecutor(max_workers=_WRITERS, thread_name_prefix="onewindow-write")
         pool = _pool
-    futures = [pool.submit(store.create, key, data) for key, data in items]
-    wait(futures)
+    futures = []
+    try:
+        for key, data in items:
+            futures.append(pool.submit(store.create, key, data))
+    finally:
+        wait(futures)  # even when producing an item failed: nothing keeps running after the call
     return [future.result() for future in futures]
