@@ -38,7 +38,7 @@ from schemas.findings import Finding
 from schemas.submission import Decision, SubmissionResult, Upload
 from storage.audit import AuditLog
 from storage.biometrics import BiometricVault
-from storage.blobs import BlobStore, create_all
+from storage.blobs import BlobStore, alongside, create_all
 from storage.crypto import Keyring, seal, sealed_scope, unseal
 from storage.errors import CorruptedError, KeyUnavailableError, NotFoundError
 from storage.history import History, derive_state, make_event_id, now
@@ -139,17 +139,20 @@ class Archive:
         `citizen` the keys are known and each read is one request."""
         ck = self.citizen_key(citizen) if citizen else None
         keys = [self.upload_key(sha, ck) if ck else self._find_upload(sha) for sha in shas]
-        self._audit_reads(keys, actor, purpose)
+        audited = alongside(self._audit_reads, keys, actor, purpose)  # written while the blobs are read
         found = []
-        for sha, key in zip(shas, keys):
-            try:
-                found.append(self._read_upload(sha, key))
-            except NotFoundError:
-                if ck is None:
-                    raise
-                other = self._find_upload(sha)  # e.g. stored before the applicant was known
-                self._audit_reads([other], actor, purpose)
-                found.append(self._read_upload(sha, other))
+        try:
+            for sha, key in zip(shas, keys):
+                try:
+                    found.append(self._read_upload(sha, key))
+                except NotFoundError:
+                    if ck is None:
+                        raise
+                    other = self._find_upload(sha)  # e.g. stored before the applicant was known
+                    self._audit_reads([other], actor, purpose)
+                    found.append(self._read_upload(sha, other))
+        finally:
+            audited.result()  # nothing is handed out before its read is on the audit log
         return found
 
     @staticmethod

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
-from typing import Protocol
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
 
 
 class BlobStore(Protocol):
@@ -38,7 +40,7 @@ class BlobStore(Protocol):
         ...
 
 
-# Several independent writes at once ---------------------------------------------------------
+# Writes at once, and a write beside a read -------------------------------------------------
 
 _WRITERS = 4
 _pool: ThreadPoolExecutor | None = None
@@ -46,11 +48,25 @@ _pool_lock = threading.Lock()
 
 
 def _reset_pool() -> None:  # a forked child has the pool object but not its threads
-    global _pool
-    _pool = None
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
 
 
 os.register_at_fork(after_in_child=_reset_pool)
+
+
+def _writers() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=_WRITERS, thread_name_prefix="onewindow-write")
+        return _pool
+
+
+def alongside(fn: Callable[..., T], *args, **kwargs) -> Future[T]:
+    """Run `fn` on the writer threads while the caller does something else (e.g. write a read's
+    audit entry while the blobs are read); the caller must wait for its result."""
+    return _writers().submit(fn, *args, **kwargs)
 
 
 def create_all(store: BlobStore, items: Iterable[tuple[str, bytes]]) -> list[bool]:
@@ -63,11 +79,7 @@ def create_all(store: BlobStore, items: Iterable[tuple[str, bytes]]) -> list[boo
     depend on one another: the uploads of one submission, never an event and the blobs it names."""
     if isinstance(items, Sequence) and len(items) < 2:
         return [store.create(key, data) for key, data in items]
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=_WRITERS, thread_name_prefix="onewindow-write")
-        pool = _pool
+    pool = _writers()
     futures = []
     try:
         for key, data in items:
