@@ -6,7 +6,7 @@ through the archive, which audits it; the machine's decision and the reviewer's 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
@@ -139,6 +139,8 @@ def decide(request: Request, submission_id: str, staff: Staff = Depends(current_
     else:
         raise HTTPException(400, "未知操作。")
     case.reviewer, case.reason = staff.name, reason or None
+    if case.status in (Status.APPROVED, Status.REJECTED):
+        _resolve_verification(portal, case, staff)
     _record_in_archive(portal, case, staff)
     case.decided_at = case.updated_at = utcnow()
     case.claimed_by = None
@@ -148,6 +150,28 @@ def decide(request: Request, submission_id: str, staff: Staff = Depends(current_
     if not case.open:
         portal.applications.closed(submission_id)
     return RedirectResponse("/console", status_code=303)
+
+
+def _resolve_verification(portal, case, staff: Staff) -> None:
+    """A remote certification the machine sent to a person (distance near the threshold): the
+    reviewer's approve certifies the pensioner and keeps the template, reject records a fail;
+    either way the key frames go (pipeline.remote.resolve_review)."""
+    service = portal.catalog.get(case.service)
+    if not service.remote_verification:
+        return
+    result = portal.archive.load_submission(case.submission_id, actor=staff.actor,
+                                            purpose="reviewer decides a remote certification")
+    if not result.applicant:
+        return
+    state = portal.archive.current_state(result.applicant, actor=staff.actor,
+                                         purpose="reviewer decides a remote certification")
+    if state.last_verification is None or state.last_verification.decision != "review":
+        return  # a booking or a plain failure: nothing is waiting for a person's match decision
+    from pipeline.remote import resolve_review
+
+    resolve_review(portal.archive, result.applicant, approve=case.status == Status.APPROVED,
+                   reviewer=staff.actor, note=case.reason or "", today=getattr(portal.applications, "today", date.today)(),
+                   period_days=portal.settings.certification_period_days)
 
 
 def _record_in_archive(portal, case, staff: Staff) -> None:

@@ -230,16 +230,25 @@ def _queued_outcome(portal, applicant: str, submission_id: str) -> dict | None:
 
 
 def _certify(portal, applicant: str, data: bytes, nonce: str) -> dict:
-    from pipeline.remote import certify_by_video
+    """In-process: the same process_remote the workers run, so each attempt is an application in
+    the archive; one the machine sends to a person (`review`) becomes a case in the reviewer
+    console, whose approve / reject resolves it (portal/reviewer.py)."""
+    from pipeline.remote import process_remote
     from pipeline.verify import VerifyOptions
+    from portal.intake import index_result
 
     s = portal.settings
+    name = "recording.webm" if data[:4] == b"\x1aE\xdf\xa3" else "recording.mp4"
     with _lock(portal):
-        outcome = certify_by_video(portal.archive, applicant, data, options=VerifyOptions.from_settings(s),
-                                   nonce=nonce, period_days=s.certification_period_days, today=_today(portal))
-    reasons = [r.value for r in outcome.verification.reasons] if outcome.verification else []
-    log.info("portal verification: %s %s", outcome.status, ",".join(reasons))
-    return {"status": outcome.status, "reasons": reasons, "message": outcome.message}
+        result = process_remote([(name, data)], _service(portal), applicant, portal.archive, _today(portal),
+                                options=VerifyOptions.from_settings(s), period_days=s.certification_period_days,
+                                nonce=nonce)
+    if result.certification == "review":
+        index_result(portal.store, portal.archive, result, revision=0, previous=None)
+    reasons = [r.value for r in result.verification.reasons] if result.verification else []
+    log.info("portal verification: %s %s", result.certification, ",".join(reasons))
+    message = "；".join(f.message for f in result.blockers)
+    return {"status": result.certification, "reasons": reasons, "message": message}
 
 
 def _today(portal) -> date:

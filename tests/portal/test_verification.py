@@ -240,3 +240,36 @@ def test_with_redis_the_workers_verify_and_the_result_page_waits_for_them(tmp_pa
     archive = app.state.portal.archive
     assert archive.current_state(citizen).last_verification.decision == "pass"
     assert biometrics(app) == ["template"]
+
+
+def test_a_borderline_match_waits_in_the_console_and_the_reviewer_certifies(tmp_path, reader, card, clips):
+    """The review band widened around d12's distance: the machine may not decide, so the
+    attempt becomes a case; the reviewer's approval certifies and keeps the template."""
+    app = make_app(tmp_path, reader, face_match_threshold=0.3, face_review_margin=0.2)
+    app.dependency_overrides[challenge_actions] = lambda: [B, R]
+    archive = app.state.portal.archive
+    citizen, _, data = card
+    process_submission([("id-front.jpg", data)], default_catalog().get("personal_info_change"),
+                       citizen, archive, reader, TODAY)
+    with TestClient(app) as client:
+        start(client, card)
+        consent(client, "agree")
+        client.get("/verify/record")
+        assert send(client, clips["live"]).headers["location"] == "/verify/result"
+        assert "人工" in text_of(client.get("/verify/result").text)
+    assert archive.current_state(citizen).last_verification.decision == "review"
+    assert biometrics(app) == ["selfie"]  # key frames for the reviewer, the video gone
+    [case] = [c for c in app.state.portal.store.cases() if c.service == "pension_certification"]
+    assert (case.machine_decision, case.status) == ("flagged", "pending")
+
+    add_staff(app, "rita", "reviewer")
+    with TestClient(app) as staff:
+        login(staff, "rita")
+        token = csrf(staff, f"/console/cases/{case.submission_id}")
+        done = staff.post(f"/console/cases/{case.submission_id}/decide",
+                          data={"csrf": token, "action": "approve", "reason": "比对关键帧为本人"},
+                          follow_redirects=False)
+        assert done.status_code == 303
+    assert archive.current_state(citizen).last_verification.decision == "pass"
+    assert biometrics(app) == ["template"]
+    assert [(s.status, s.how) for s in CertificationLedger(archive).status(TODAY)] == [(Status.CERTIFIED, Source.FACE)]
