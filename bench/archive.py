@@ -1,7 +1,7 @@
 """Archive throughput: store and read back N documents (≈300 KB each) through the archive
 (hashing, AES-GCM sealing, history event, audit chain) on both backends, against what a user
 would otherwise do on the same server and disk: a plain `minio` put/get loop, and a plain
-write-to-directory loop (temp file, fdatasync, rename: the same durability the local store
+write-to-directory loop (temp file, fsync, rename: the same durability the local store
 gives), one file at a time, and the same loop with 4 writer threads for comparison (costs are
 against the one-at-a-time loop).
 
@@ -97,14 +97,14 @@ def plain_s3(endpoint: str, docs: list[bytes]) -> tuple[float, float]:
 
 
 def plain_local(root: Path, docs: list[bytes]) -> tuple[float, float]:
-    store = LocalBlobStore(root)  # put = temp file + fdatasync + rename, nothing else
+    store = LocalBlobStore(root)  # put = temp file + fsync + rename, nothing else
     return (timed(lambda: [store.put(f"doc/{n}", data) for n, data in enumerate(docs)]),
             timed(lambda: [store.get(f"doc/{n}") for n in range(len(docs))]))
 
 
 def plain_local_writers(root: Path, docs: list[bytes], writers: int = 4) -> tuple[float, float]:
     """The same careful loop with `writers` threads, as the archive writes a submission's uploads
-    (storage.blobs.create_all): concurrent fdatasync calls overlap on the disk."""
+    (storage.blobs.create_all): concurrent fsync calls overlap on the disk."""
     store = LocalBlobStore(root)
     with ThreadPoolExecutor(writers) as pool:
         put = timed(lambda: list(pool.map(lambda n: store.put(f"doc/{n}", docs[n]), range(len(docs)))))

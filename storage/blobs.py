@@ -73,7 +73,7 @@ def create_all(store: BlobStore, items: Iterable[tuple[str, bytes]]) -> list[boo
     """`store.create` for each (key, data), up to four at a time, and return once every one has
     finished (the first error, if any, is raised then, so no write is still running after the
     call). Each write is as durable as it is alone; running them together lets the disk flush
-    several files in one go (the local store's fdatasync calls overlap) and lets S3 requests
+    several files in one go (the local store's fsync calls overlap) and lets S3 requests
     overlap their round trips. `items` may be a generator: each write starts as soon as its item
     is produced, so sealing the next one overlaps the writing of this one. For writes that do not
     depend on one another: the uploads of one submission, never an event and the blobs it names."""

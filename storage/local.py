@@ -1,8 +1,7 @@
 """The local-directory backend: one file per object, written atomically (temp + rename);
 conditional writes by hard-linking the finished temp file, which fails if the name exists.
-Each temp file is flushed to the disk before it is renamed or linked (fdatasync where the OS has
-it: it flushes the data and the metadata needed to read it back, such as the size, and skips
-only timestamps)."""
+Each temp file is fsynced before it is renamed or linked. (fdatasync was tried: no measurable
+gain on ext4 for new files, whose size and blocks must be committed anyway.)"""
 
 from __future__ import annotations
 
@@ -13,8 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from storage.errors import NotFoundError, StorageError
-
-_sync = getattr(os, "fdatasync", os.fsync)
 
 
 class LocalBlobStore:
@@ -48,7 +45,7 @@ class LocalBlobStore:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
-            _sync(fd)
+            os.fsync(fd)
         except BaseException:
             os.close(fd)
             with contextlib.suppress(OSError):
