@@ -355,6 +355,7 @@ def main() -> None:
         parser.error("--citizens 1..1000, --over ≥ 0, --concurrency ≥ 1, --workers 1..16")
     # SIGTERM (e.g. a CI time-out) takes the same way out as Ctrl-C: the processes are stopped.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored (`cmd &`)
     try:
         result = run(args)
     except KeyboardInterrupt:
