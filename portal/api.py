@@ -21,6 +21,9 @@ router = APIRouter(prefix="/api/v1", tags=["api"])
 
 
 class CaseStatus(BaseModel):
+    submission_id: str
+    """The application's id: poll `GET /api/v1/applications/{submission_id}` with it (the
+    result is null while the workers read)."""
     status: str
     """processing | accepted | pending | waiting | approved | rejected"""
     machine_decision: str
@@ -53,7 +56,8 @@ def _out(portal, submission_id: str, actor: str) -> ApplicationOut:
     result = None
     if case.status != "processing":
         result = portal.archive.load_submission(submission_id, actor=actor, purpose="API read of application")
-    return ApplicationOut(case=CaseStatus(status=case.status, machine_decision=case.machine_decision,
+    return ApplicationOut(case=CaseStatus(submission_id=case.submission_id, status=case.status,
+                                          machine_decision=case.machine_decision,
                                           reviewer_decision=case.reviewer_decision, reason=case.reason,
                                           requested_item=case.requested_item, revision=case.revision),
                           result=result)

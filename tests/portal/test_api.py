@@ -47,6 +47,7 @@ def test_an_application_in_and_its_result_and_status_out(client):
     assert body["case"]["status"] == "pending" and body["result"]["decision"] == "flagged"
     assert {f["code"] for f in body["result"]["findings"]} >= {"unreadable_document"}
     sid = body["result"]["submission_id"]
+    assert body["case"]["submission_id"] == sid  # what a caller polls with when the result is not there yet
     assert client.get(f"/api/v1/applications/{sid}", headers=key).json()["result"]["applicant"] == ID
     again = client.post(f"/api/v1/applications/{sid}/uploads", headers=key,
                         files=[("files", ("b.jpg", blank_photo(2)))])

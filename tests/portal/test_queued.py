@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from redis import Redis
 
-from portal_kit import add_staff, apply, citizen, csrf, login, make_app, photos, text_of
+from portal_kit import API_KEY, add_staff, apply, citizen, csrf, login, make_app, photos, text_of
 from schemas.documents import DocType
 
 REDIS_URL = "redis://127.0.0.1:6379/11"
@@ -100,3 +100,21 @@ def test_the_application_inputs_go_to_the_workers_with_the_files(tmp_path, reade
     sid = app.state.portal.links.read(link.removeprefix("/status/"))
     assert app.state.portal.archive.load_submission(sid).inputs == {"post_category": "female_50"}
     assert "原 50 周岁退休的岗位" in client.get(link).text
+
+
+def test_an_api_caller_polls_its_application_by_the_id_it_is_given(tmp_path, reader, faces, prefix):
+    app = make_app(tmp_path, reader, redis_url=REDIS_URL, redis_prefix=prefix)
+    person = citizen(faces, 37)
+    docs = photos(person, (DocType.ID_CARD_FRONT,), seed=9)
+    client, key = TestClient(app), {"X-API-Key": API_KEY}
+    created = client.post("/api/v1/applications", headers=key,
+                          data={"service": "bank_account_change", "id_number": person.id_number, "name": person.name},
+                          files=[("files", docs[DocType.ID_CARD_FRONT])])
+    assert created.status_code == 201
+    body = created.json()
+    assert body["result"] is None and body["case"]["status"] == "processing"  # the workers have it
+    sid = body["case"]["submission_id"]
+    burst(tmp_path, prefix)
+    polled = client.get(f"/api/v1/applications/{sid}", headers=key).json()
+    assert polled["case"]["submission_id"] == sid
+    assert polled["result"]["submission_id"] == sid and polled["result"]["decision"] == "flagged"
