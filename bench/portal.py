@@ -54,6 +54,7 @@ import httpx  # noqa: E402
 from redis import Redis  # noqa: E402
 from rq import Queue, Worker  # noqa: E402
 
+from bench.workers import cleanup  # noqa: E402  (the run's own Redis keys, as bench/workers.py deletes them)
 from portal.security import StatusLinks  # noqa: E402
 from schemas.documents import DocType  # noqa: E402
 from schemas.settings import Settings  # noqa: E402
@@ -106,17 +107,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def cleanup(redis: Redis, prefix: str) -> None:
-    for pattern in (f"{prefix}:*", f"rq:*{prefix}-*", f"rq:*{prefix}.*"):
-        keys = list(redis.scan_iter(match=pattern, count=1000))
-        for start in range(0, len(keys), 500):
-            redis.delete(*keys[start:start + 500])
-    for key in ("rq:queues", "rq:workers"):
-        stale = [m for m in redis.smembers(key) if prefix.encode() in m]
-        if stale:
-            redis.srem(key, *stale)
 
 
 def pct(values: list[float], q: int) -> float | None:
