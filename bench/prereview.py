@@ -253,12 +253,11 @@ def found(defect: Defect, blockers) -> bool:
 
 def run(n: int, seed: int, level: int, share_complete: float = 0.7) -> dict:
     from pipeline.read import DocumentReader
-    from models.factory import load_ocr_engine
     from specimens.faces import FacePool
     from storage.archive import open_archive
 
     settings = Settings()
-    reader = DocumentReader(load_ocr_engine(settings))
+    reader = DocumentReader.from_settings(settings)  # as `onewindow process` builds it
     faces = FacePool(settings.faces_dir)
     catalog = default_catalog()
     services = [s for s in DOCUMENTS if s in {x.id for x in catalog}]
@@ -273,8 +272,10 @@ def run(n: int, seed: int, level: int, share_complete: float = 0.7) -> dict:
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-prereview-") as folder:
         archive = open_archive(folder)
-        reader.read_upload(render_files(complete_application("bank_account_change", random.Random(0), faces),
-                                        level, random.Random(0))[0][1], "warm-up")
+        warm = render_files(complete_application("bank_account_change", random.Random(0), faces), level,
+                            random.Random(0))
+        reader.read_upload(warm[0][1], "warm-up")  # both engines: one document alone, then several at once
+        reader.read_uploads(warm)
         for i, (service, count) in enumerate(plan):
             app_rng = random.Random(f"{seed}/{i}")
             app = (defective_application(service, app_rng, faces, count) if count

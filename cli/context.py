@@ -17,13 +17,9 @@ class Context:
 
     @cached_property
     def reader(self):
-        from models.factory import load_ocr_engine
-        from pipeline.ingest import Limits
         from pipeline.read import DocumentReader
 
-        limits = Limits(self.settings.max_upload_bytes, self.settings.max_image_pixels,
-                        self.settings.max_pdf_pages)
-        return DocumentReader(load_ocr_engine(self.settings), limits)
+        return DocumentReader.from_settings(self.settings)
 
     @cached_property
     def archive(self):

@@ -52,18 +52,33 @@ def parse_inputs(pairs: list[str], service) -> dict[str, str]:
 
 
 def run_extract(args: argparse.Namespace) -> int:
-    from pipeline.errors import IngestError
-
     ctx = Context()
     readings, failures = [], 0
-    for raw in args.files:
-        try:
-            ((name, data),) = read_files([raw])
-            readings.extend(ctx.reader.read_upload(data, raw))
-        except (IngestError, InputError) as exc:
-            failures += 1
-            message = str(exc) if str(exc).startswith(raw) else f"{raw}: {exc}"
-            print(f"onewindow: error: {message}", file=sys.stderr)
+
+    def fail(raw: str, exc: Exception) -> None:
+        nonlocal failures
+        failures += 1
+        message = str(exc) if str(exc).startswith(raw) else f"{raw}: {exc}"
+        print(f"onewindow: error: {message}", file=sys.stderr)
+
+    # Files are read several at once (DocumentReader.read_uploads), a few chunks' worth of
+    # bytes in memory at a time; readings and errors keep the order of the command line.
+    chunk = 4 * max(ctx.reader.concurrency, 1)
+    for start in range(0, len(args.files), chunk):
+        opened = []
+        for raw in args.files[start:start + chunk]:
+            try:
+                ((_, data),) = read_files([raw])
+                opened.append((raw, data))
+            except InputError as exc:
+                opened.append((raw, exc))
+        results = iter(ctx.reader.read_uploads([(raw, data) for raw, data in opened if isinstance(data, bytes)]))
+        for raw, data in opened:
+            result = next(results) if isinstance(data, bytes) else data
+            if isinstance(result, InputError):  # IngestError is an InputError
+                fail(raw, result)
+            else:
+                readings.extend(result)
     if args.json:
         print_json([r.model_dump(mode="json") for r in readings])
     else:

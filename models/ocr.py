@@ -42,6 +42,8 @@ class OcrResult:
 
 class OcrEngine(Protocol):
     name: str
+    thread_safe: bool
+    """True if several threads may call one instance at once."""
 
     def detect(self, image: np.ndarray) -> list[np.ndarray]:
         """Text-line quads (4×2 float32) in `image` pixels, top-to-bottom, left-to-right."""

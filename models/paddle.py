@@ -163,6 +163,8 @@ class PaddleOcrEngine:
     (0, 0.0), which leaves the pipeline's upside-down vote at "not turned"."""
 
     name = "paddleocr"
+    thread_safe = False
+    """Paddle's predictors are not documented as safe to share across threads: read one at a time."""
 
     def __init__(
         self,

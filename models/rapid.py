@@ -29,6 +29,9 @@ class RapidOcrEngine:
     process that uses it (workers do so after forking)."""
 
     name = "rapidocr"
+    thread_safe = True
+    """Several threads may read at once (ONNX Runtime's `run` is thread-safe; RapidOCR keeps
+    no per-call state and loads its models under a lock)."""
 
     def __init__(self, threads: int = 2, det_limit: int = 2048):
         self.threads = threads

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import warnings
 from dataclasses import dataclass
 
@@ -130,7 +131,17 @@ def _to_bgr(image: Image.Image) -> np.ndarray:
     return np.ascontiguousarray(rgb[:, :, ::-1])
 
 
+_PDFIUM = threading.Lock()
+"""PDFium is not thread-safe (pypdfium2's documentation): one PDF at a time per process, even
+when a call reads several uploads at once."""
+
+
 def _decode_pdf(data: bytes, limits: Limits) -> list[Page]:
+    with _PDFIUM:
+        return _decode_pdf_locked(data, limits)
+
+
+def _decode_pdf_locked(data: bytes, limits: Limits) -> list[Page]:
     import pypdfium2 as pdfium
 
     try:

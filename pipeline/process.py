@@ -2,7 +2,8 @@
 runs them in-process. Workers (RQ) call the same three stages as separate jobs:
 
 1. `receive`  — every upload is written to the archive before anything else happens to it;
-2. `read_upload` — one upload's pages read into DocumentReadings (one job per upload);
+2. `read_upload` — one upload's pages read into DocumentReadings (one job per upload;
+   in-process, `read_all` reads an application's uploads several at once);
 3. `review`   — the documents checked against the service, a decision made, all archived.
 
 Each stage can be re-run from the archive with the same result (the archive dedupes blobs
@@ -87,12 +88,31 @@ def read_upload(reader: DocumentReader, upload: Upload, data: bytes) -> tuple[li
     try:
         return reader.read_upload(data, upload.file), None
     except IngestError as exc:
-        upload.error = str(exc)
-        return [], Finding(
-            code=FindingCode.UNREADABLE_DOCUMENT, severity=Severity.BLOCKER, file=upload.file,
-            message=f"文件“{upload.file}”无法打开（{REASON_TEXT[exc.reason]}），"
-                    "请重新上传证件的清晰照片（JPG、PNG）或 PDF。",
-        )
+        return [], _unopenable(upload, exc)
+
+
+def read_all(reader: DocumentReader, uploads: list[Upload], files: list[tuple[str, bytes]]
+             ) -> tuple[list[DocumentReading], list[Finding]]:
+    """Every upload of an application read (several at once where the reader can), the
+    readings in upload order, and a finding for each upload that cannot be opened."""
+    documents: list[DocumentReading] = []
+    failures: list[Finding] = []
+    results = reader.read_uploads([(upload.file, data) for upload, (_, data) in zip(uploads, files)])
+    for upload, result in zip(uploads, results):
+        if isinstance(result, IngestError):
+            failures.append(_unopenable(upload, result))
+        else:
+            documents.extend(result)
+    return documents, failures
+
+
+def _unopenable(upload: Upload, exc: IngestError) -> Finding:
+    upload.error = str(exc)
+    return Finding(
+        code=FindingCode.UNREADABLE_DOCUMENT, severity=Severity.BLOCKER, file=upload.file,
+        message=f"文件“{upload.file}”无法打开（{REASON_TEXT[exc.reason]}），"
+                "请重新上传证件的清晰照片（JPG、PNG）或 PDF。",
+    )
 
 
 def review(intake: Intake, documents: list[DocumentReading], failures: list[Finding], archive: Archive,
@@ -135,7 +155,7 @@ def process_submission(
     today: date | None = None,
     inputs: dict[str, str] | None = None,
 ) -> SubmissionResult:
-    """All three stages in this process, one upload after another."""
+    """All three stages in this process (the uploads read several at once where the reader can)."""
     if service.remote_verification:  # a selfie video, certified by face (pipeline/remote.py)
         from pipeline.remote import process_remote
 
@@ -144,13 +164,7 @@ def process_submission(
     intake = receive(uploads, service, applicant, archive, today, inputs=inputs)
     archived = time.perf_counter()
 
-    documents: list[DocumentReading] = []
-    failures: list[Finding] = []
-    for record, (_, data) in zip(intake.uploads, uploads):
-        readings, failure = read_upload(reader, record, data)
-        documents.extend(readings)
-        if failure:
-            failures.append(failure)
+    documents, failures = read_all(reader, intake.uploads, uploads)
     read_done = time.perf_counter()
 
     result = review(intake, documents, failures, archive)

@@ -81,12 +81,9 @@ def _lazy_reader(settings: Settings) -> Callable[[], object]:
     def get():
         with lock:
             if "reader" not in holder:
-                from models.factory import load_ocr_engine
-                from pipeline.ingest import Limits
                 from pipeline.read import DocumentReader
 
-                limits = Limits(settings.max_upload_bytes, settings.max_image_pixels, settings.max_pdf_pages)
-                holder["reader"] = DocumentReader(load_ocr_engine(settings), limits)
+                holder["reader"] = DocumentReader.from_settings(settings)
             return holder["reader"]
     return get
 

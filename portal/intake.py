@@ -1,5 +1,5 @@
 """Applications as the portal runs them, on the pipeline's own stage functions
-(receive → read_upload → review) in this process: a first application, and re-uploads of only
+(receive → read_all → review) in this process: a first application, and re-uploads of only
 the missing or wrong items into the same application. Documents already on the citizen's
 record fill materials the citizen did not hand in again (shown as reused).
 
@@ -13,7 +13,7 @@ import threading
 from datetime import date
 from typing import Callable
 
-from pipeline.process import Intake, read_upload, receive, review
+from pipeline.process import Intake, read_all, receive, review
 from schemas.catalog import Catalog, Service
 from schemas.documents import DocType, DocumentReading, Quality
 from schemas.findings import Finding, FindingCode, Severity
@@ -92,13 +92,7 @@ class Applications:
     # Steps ------------------------------------------------------------------------------------
 
     def _read(self, uploads: list[Upload], files: list[tuple[str, bytes]]) -> tuple[list[DocumentReading], list[Finding]]:
-        reader = self._reader()
-        documents, failures = [], []
-        for record, (_, data) in zip(uploads, files):
-            readings, failure = read_upload(reader, record, data)
-            documents += readings
-            failures += [failure] if failure else []
-        return documents, failures
+        return read_all(self._reader(), uploads, files)
 
     def _reuse(self, service: Service, applicant: str | None, documents: list[DocumentReading]) -> list[DocumentReading]:
         """Readings from the citizen's record for materials this application lacks (reusable

@@ -59,7 +59,11 @@ class Settings(BaseSettings):
     )
 
     ocr_engine: Literal["rapidocr", "paddleocr"] = "rapidocr"
-    ocr_threads: int = Field(default=2, ge=1, description="inference threads per process")
+    ocr_threads: int = Field(default=2, ge=1, description="inference threads when one document is read at a time")
+    read_concurrency: int = Field(
+        default=0, ge=0,
+        description="documents one call reads at once, each inference on one thread (0: one per CPU core, "
+                    "at most 4; 1: one after another)")
     paddle_det_dir: Path | None = None
     paddle_rec_dir: Path | None = None
     paddle_cls_dir: Path | None = None

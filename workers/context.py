@@ -41,14 +41,11 @@ class WorkerContext:
 
     @cached_property
     def reader(self):
-        """Built once per process, on the first read job (never at import, never per job)."""
-        from models.factory import load_ocr_engine
-        from pipeline.ingest import Limits
+        """Built once per process, on the first read job (never at import, never per job).
+        A job reads one upload: the worker's threads go to that one inference."""
         from pipeline.read import DocumentReader
 
-        settings = self.settings.model_copy(update={"ocr_threads": self.settings.worker_ocr_threads})
-        limits = Limits(settings.max_upload_bytes, settings.max_image_pixels, settings.max_pdf_pages)
-        return DocumentReader(load_ocr_engine(settings), limits)
+        return DocumentReader.from_settings(self.settings, threads=self.settings.worker_ocr_threads)
 
     @cached_property
     def faces(self):

@@ -1,0 +1,88 @@
+"""Several uploads of one call read at once (DocumentReader.read_uploads): the same readings
+as one at a time, in the order given, with undecodable uploads and PDFs among them."""
+
+from __future__ import annotations
+
+import io
+import threading
+
+import pytest
+from PIL import Image
+
+from pipeline.errors import IngestError
+from pipeline.read import DocumentReader
+
+
+class ThreadLog:
+    """Wraps an engine and notes which threads ran its detections."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.name = engine.name
+        self.thread_safe = engine.thread_safe
+        self.threads: set[str] = set()
+
+    def detect(self, image):
+        self.threads.add(threading.current_thread().name)
+        return self.engine.detect(image)
+
+    def recognize(self, crops):
+        return self.engine.recognize(crops)
+
+    def line_orientation(self, crops):
+        return self.engine.line_orientation(crops)
+
+    def read(self, image):
+        return self.engine.read(image)
+
+
+@pytest.fixture(scope="module")
+def concurrent_reader(settings) -> DocumentReader:
+    return DocumentReader.from_settings(settings.model_copy(update={"read_concurrency": 2}))
+
+
+def as_pdf(png: bytes) -> bytes:
+    buffer = io.BytesIO()
+    Image.open(io.BytesIO(png)).convert("RGB").save(buffer, "PDF", resolution=150)
+    return buffer.getvalue()
+
+
+def test_reader_from_settings_reads_two_at_a_time_on_one_thread_each(concurrent_reader, settings):
+    assert concurrent_reader.concurrency == 2
+    assert concurrent_reader.concurrent_engine.threads == 1
+    assert concurrent_reader.engine.threads == settings.ocr_threads
+    one_at_a_time = DocumentReader.from_settings(settings.model_copy(update={"read_concurrency": 1}))
+    assert one_at_a_time.concurrent_engine is None
+
+
+def test_uploads_read_at_once_come_back_in_order_and_right(concurrent_reader, easy_specimens, easy_truth):
+    docs = [d for d in easy_truth if d["difficulty"] == 1][:6]
+    scan = next(d for d in easy_truth if d["difficulty"] == 0)
+    uploads = [(d["file"], (easy_specimens / d["file"]).read_bytes()) for d in docs]
+    uploads.insert(2, ("letter.jpg", b"this is not a photograph"))
+    uploads.append(("scan.pdf", as_pdf((easy_specimens / scan["file"]).read_bytes())))
+    uploads.append(("scan-again.pdf", as_pdf((easy_specimens / scan["file"]).read_bytes())))
+
+    logged = ThreadLog(concurrent_reader.concurrent_engine)
+    reader = DocumentReader(concurrent_reader.engine, concurrent_reader.limits, concurrency=2,
+                            concurrent_engine=logged)
+    results = reader.read_uploads(uploads)
+
+    assert len(results) == len(uploads)
+    assert isinstance(results[2], IngestError) and results[2].reason == "not_image"
+    readings = [r for r in results if not isinstance(r, IngestError)]
+    assert [r[0].file for r in readings] == [name for name, _ in uploads if name != "letter.jpg"]
+    for doc, (reading,) in zip(docs + [scan, scan], readings):
+        assert reading.doc_type.value == doc["doc_type"], reading.file
+        assert reading.fields == doc["fields"], reading.file
+    assert len({t for t in logged.threads if t.startswith("read")}) == 2  # both threads did work
+
+
+def test_one_upload_is_read_on_the_calling_thread_with_the_main_engine(concurrent_reader, easy_specimens, easy_truth):
+    doc = easy_truth[0]
+    logged = ThreadLog(concurrent_reader.engine)
+    reader = DocumentReader(logged, concurrent_reader.limits, concurrency=2,
+                            concurrent_engine=concurrent_reader.concurrent_engine)
+    ((reading,),) = reader.read_uploads([(doc["file"], (easy_specimens / doc["file"]).read_bytes())])
+    assert reading.fields == doc["fields"]
+    assert logged.threads == {threading.current_thread().name}
