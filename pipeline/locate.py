@@ -65,16 +65,10 @@ def find_documents(image: np.ndarray, limit: int = 3) -> list[Located]:
     gradient = _gradient(work)
     edge_threshold = max(20.0, float(np.percentile(gradient.magnitude, 90)) * 0.5)
 
-    scored: list[tuple[float, np.ndarray, DocumentKind, float]] = []
-    seen: set[bytes] = set()
-    for quad in _candidate_quads(work, gray):
-        key = np.round(quad / 6).astype(np.int16).tobytes()
-        if key in seen:
-            continue
-        seen.add(key)
-        result = _score(quad, gradient, edge_threshold)
-        if result is not None:
-            scored.append((result[0], quad, result[1], result[2]))
+    quads = _distinct(_candidate_quads(work, gray))
+    scores, kinds, supports = _score_all(quads, gradient, edge_threshold)
+    scored: list[tuple[float, np.ndarray, DocumentKind, float]] = [
+        (float(scores[i]), quads[i], kinds[i], float(supports[i])) for i in np.flatnonzero(scores >= 0)]
     plain = _on_plain_background(work)
     if plain is not None:
         scored.append(plain)
@@ -154,7 +148,17 @@ def _gradient(work: np.ndarray) -> Gradient:
                     np.take_along_axis(gy, strongest, 0)[0] / safe)
 
 
-def _candidate_quads(work: np.ndarray, gray: np.ndarray):
+def _distinct(quads: np.ndarray) -> np.ndarray:
+    """The candidates with near-duplicates (corners within ~6 px) dropped, first one kept."""
+    if not len(quads):
+        return quads
+    keys = np.round(quads / 6).astype(np.int16).reshape(len(quads), 8)
+    _, first = np.unique(keys, axis=0, return_index=True)
+    return quads[np.sort(first)]
+
+
+def _candidate_quads(work: np.ndarray, gray: np.ndarray) -> np.ndarray:
+    """N×4×2 quadrilaterals that might be the document, in the work copy's pixels."""
     area = work.shape[0] * work.shape[1]
     maps = []
     blurred = cv2.GaussianBlur(gray, (5, 5), 0)
@@ -170,12 +174,16 @@ def _candidate_quads(work: np.ndarray, gray: np.ndarray):
     for mask in (otsu, 255 - otsu):
         maps.append(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel))
 
-    yield from _line_quads(work.shape[:2], maps[1:3])
+    found = [_line_quads(work.shape[:2], maps[1:3])]
+    found += [q[None] for q in _contour_quads(maps, area, work.shape[:2])]
+    return np.concatenate(found).astype(np.float32)
 
+
+def _contour_quads(maps: list[np.ndarray], area: int, shape: tuple[int, int]):
     for edge_map in maps:
         contours, _ = cv2.findContours(edge_map, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
         for contour in contours:
-            if cv2.contourArea(contour) < 0.02 * area and cv2.arcLength(contour, True) < 0.4 * (work.shape[0] + work.shape[1]):
+            if cv2.contourArea(contour) < 0.02 * area and cv2.arcLength(contour, True) < 0.4 * (shape[0] + shape[1]):
                 continue
             hull = cv2.convexHull(contour)
             hull_area = cv2.contourArea(hull)
@@ -220,6 +228,8 @@ def _line_quads(shape: tuple[int, int], edge_maps: list[np.ndarray], keep: int =
             lines.append([theta, rho, length])
     lines = sorted(lines, key=lambda line: -line[2])[:keep]
 
+    if len(lines) < 4:
+        return np.empty((0, 4, 2), np.float32)
     count = len(lines)
     theta = np.array([line[0] for line in lines])
     rho = np.array([line[1] for line in lines])
@@ -232,20 +242,29 @@ def _line_quads(shape: tuple[int, int], edge_maps: list[np.ndarray], keep: int =
     gap = np.abs(theta[:, None] - theta[None, :])
     gap = np.minimum(gap, np.pi - gap)
 
-    pairs = [(i, j) for i in range(count) for j in range(i + 1, count)
-             if gap[i, j] < np.radians(20) and abs(abs(rho[i]) - abs(rho[j])) > 20]
+    # pairs of roughly parallel lines apart from each other, then pairs of such pairs that cross
+    first, second = np.triu_indices(count, k=1)
+    parallel = (gap[first, second] < np.radians(20)) & (np.abs(np.abs(rho[first]) - np.abs(rho[second])) > 20)
+    pairs = np.stack([first[parallel], second[parallel]], axis=1)
+    n, m = np.triu_indices(len(pairs), k=1)
+    (a, b), (c, d) = pairs[n].T, pairs[m].T
+    crossing = gap[a, c] >= np.radians(55)
+    a, b, c, d = a[crossing], b[crossing], c[crossing], d[crossing]
+    corners = ((a, c), (c, b), (b, d), (d, a))
+    xs = np.stack([cross_x[i, j] for i, j in corners], axis=1)
+    ys = np.stack([cross_y[i, j] for i, j in corners], axis=1)
     slack = 0.05 * max(h, w)
-    low, high_x, high_y = -slack, w + slack, h + slack
-    for n, (a, b) in enumerate(pairs):
-        for c, d in pairs[n + 1:]:
-            if gap[a, c] < np.radians(55):
-                continue
-            corners = ((a, c), (c, b), (b, d), (d, a))
-            xs = [cross_x[i, j] for i, j in corners]
-            ys = [cross_y[i, j] for i, j in corners]
-            if not all(low <= x <= high_x for x in xs) or not all(low <= y <= high_y for y in ys):
-                continue  # also drops NaN (parallel lines)
-            yield order_quad(np.array([xs, ys], np.float32).T)
+    with np.errstate(invalid="ignore"):  # NaN corners (parallel lines) fail the bounds
+        inside = ((xs >= -slack) & (xs <= w + slack) & (ys >= -slack) & (ys <= h + slack)).all(axis=1)
+    return order_quads(np.stack([xs[inside], ys[inside]], axis=2).astype(np.float32))
+
+
+def order_quads(quads: np.ndarray) -> np.ndarray:
+    """`order_quad` for N quads at once (N×4×2): clockwise from the top-left."""
+    total = quads.sum(axis=2)
+    diff = quads[:, :, 1] - quads[:, :, 0]
+    picks = np.stack([total.argmin(1), diff.argmin(1), total.argmax(1), diff.argmax(1)], axis=1)
+    return np.take_along_axis(quads, picks[:, :, None], axis=1)
 
 
 def _on_plain_background(work: np.ndarray):
@@ -304,39 +323,56 @@ def _side_samples(a: np.ndarray, b: np.ndarray, count: int = 40) -> np.ndarray:
 _WINDOW = np.array([(dy, dx) for dy in (-2, 0, 2) for dx in (-2, 0, 2)])
 
 
-def _score(quad: np.ndarray, gradient: Gradient, threshold: float):
-    """(score, kind, support) for a candidate, or None if it cannot be a document.
+def _score_all(quads: np.ndarray, gradient: Gradient, threshold: float
+               ) -> tuple[np.ndarray, list[DocumentKind], np.ndarray]:
+    """(score, kind, support) of N candidates at once; score −1 where one cannot be a document.
 
     Support is the share of points along the four sides where a strong edge runs parallel
     to the side (gradient across it) within two pixels."""
+    count = len(quads)
+    scores = np.full(count, -1.0)
+    supports = np.zeros(count)
+    kinds = [DocumentKind.CARD] * count
+    if not count:
+        return scores, kinds, supports
     h, w = gradient.magnitude.shape
-    sides = np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1)
-    if sides.min() < 20:
-        return None
-    aspect = max(sides[0] + sides[2], sides[1] + sides[3]) / max(min(sides[0] + sides[2], sides[1] + sides[3]), 1.0)
-    card_fit = abs(np.log(aspect / CARD_ASPECT))
-    page_fit = abs(np.log(aspect / PAGE_ASPECT))
-    kind, fit = (DocumentKind.CARD, card_fit) if card_fit <= page_fit else (DocumentKind.PAGE, page_fit)
-    if fit > 0.35 or not cv2.isContourConvex(quad.astype(np.float32).reshape(-1, 1, 2)):
-        return None
-    starts, ends = quad, np.roll(quad, -1, axis=0)
-    t = np.linspace(0.08, 0.92, 40, dtype=np.float32)[None, :, None]
-    points = starts[:, None, :] * (1 - t) + ends[:, None, :] * t            # 4 × 40 × 2
-    direction = (ends - starts) / np.maximum(sides[:, None], 1e-6)
-    normal = np.stack([-direction[:, 1], direction[:, 0]], axis=1)          # 4 × 2
+    ends = np.roll(quads, -1, axis=1)
+    sides = np.linalg.norm(quads - ends, axis=2)                                  # N × 4
+    long_pair, short_pair = sides[:, 0] + sides[:, 2], sides[:, 1] + sides[:, 3]
+    aspect = np.maximum(long_pair, short_pair) / np.maximum(np.minimum(long_pair, short_pair), 1.0)
+    card_fit, page_fit = np.abs(np.log(aspect / CARD_ASPECT)), np.abs(np.log(aspect / PAGE_ASPECT))
+    is_card = card_fit <= page_fit
+    fit = np.where(is_card, card_fit, page_fit)
+    plausible = (sides.min(axis=1) >= 20) & (fit <= 0.35)
+    plausible &= np.array([bool(ok) and cv2.isContourConvex(q.reshape(-1, 1, 2))
+                           for ok, q in zip(plausible, quads)])
+    index = np.flatnonzero(plausible)
+    if not len(index):
+        return scores, kinds, supports
+
+    starts, stops, lengths = quads[index], ends[index], sides[index]
+    t = np.linspace(0.08, 0.92, 40, dtype=np.float32)[None, None, :, None]
+    points = starts[:, :, None, :] * (1 - t) + stops[:, :, None, :] * t       # n × 4 × 40 × 2
+    direction = (stops - starts) / np.maximum(lengths[..., None], 1e-6)
+    normal = np.stack([-direction[..., 1], direction[..., 0]], axis=-1)       # n × 4 × 2
     xs = np.clip(np.round(points[..., 0]).astype(int)[..., None] + _WINDOW[:, 1], 0, w - 1)
     ys = np.clip(np.round(points[..., 1]).astype(int)[..., None] + _WINDOW[:, 0], 0, h - 1)
-    across = np.abs(gradient.ux[ys, xs] * normal[:, None, None, 0] + gradient.uy[ys, xs] * normal[:, None, None, 1])
-    on_edge = (gradient.magnitude[ys, xs] > threshold) & (across > 0.75)    # 4 × 40 × 9
-    supports = on_edge.any(axis=2).mean(axis=1)
-    support = float(supports.mean())
+    across = np.abs(gradient.ux[ys, xs] * normal[:, :, None, None, 0] + gradient.uy[ys, xs] * normal[:, :, None, None, 1])
+    on_edge = (gradient.magnitude[ys, xs] > threshold) & (across > 0.75)     # n × 4 × 40 × 9
+    side_support = on_edge.any(axis=3).mean(axis=2)                           # n × 4
+    support = side_support.mean(axis=1)
     # one side may be faint (a white card's edge over white paper); the other three may not
-    if np.sort(supports)[1] < 0.45 or support < 0.6:
-        return None
-    area_fraction = cv2.contourArea(quad.astype(np.float32)) / float(h * w)
-    on_border = np.mean((quad[:, 0] <= 3) | (quad[:, 1] <= 3) | (quad[:, 0] >= w - 4) | (quad[:, 1] >= h - 4))
-    score = support ** 2 * np.exp(-3.0 * fit) * np.sqrt(area_fraction) * (1.0 - 0.6 * on_border)
-    return score, kind, support
+    good = (np.sort(side_support, axis=1)[:, 1] >= 0.45) & (support >= 0.6)
+    x, y = starts[..., 0].astype(np.float64), starts[..., 1].astype(np.float64)
+    area_fraction = np.abs((x * np.roll(y, -1, axis=1) - np.roll(x, -1, axis=1) * y).sum(axis=1)) / 2 / float(h * w)
+    on_border = ((starts[..., 0] <= 3) | (starts[..., 1] <= 3) | (starts[..., 0] >= w - 4)
+                 | (starts[..., 1] >= h - 4)).mean(axis=1)
+    score = support ** 2 * np.exp(-3.0 * fit[index]) * np.sqrt(area_fraction) * (1.0 - 0.6 * on_border)
+    scores[index[good]] = score[good]
+    supports[index] = support
+    for i in index[good]:
+        kinds[i] = DocumentKind.CARD if is_card[i] else DocumentKind.PAGE
+    return scores, kinds, supports
 
 
 def _refine(quad: np.ndarray, gradient: np.ndarray) -> np.ndarray:
