@@ -20,7 +20,10 @@ What this class adds to SimpleWorker:
   periodic maintenance) are enqueued before every dequeue, and an idle worker wakes every
   maintenance interval, so no review job waits minutes for a sweep.
 - a job whose end cannot be written because Redis went away does not kill the worker: it
-  waits for Redis, then the job is reclaimed and retried.
+  waits for Redis, then the job is reclaimed and retried. Between jobs too (RQ itself survives
+  a lost connection only inside its dequeue wait and quits on one anywhere else in its loop):
+  heartbeats, state, suspension checks and maintenance that find Redis gone are skipped, the
+  dequeue waits for it, and a worker whose registration went with Redis's data registers again.
 SIGTERM (or Ctrl-C) is a warm shutdown: the current job finishes, then the worker exits; a
 second SIGTERM stops at once, and the interrupted job is retried (a retry is spent)."""
 
@@ -112,6 +115,58 @@ class OneWindowWorker(SimpleWorker):
         self.reclaim_abandoned()
         super().clean_registries()
 
+    # Redis going away between jobs ----------------------------------------------------------
+
+    _redis_lost = False
+
+    def _lost(self, what: str, exc: Exception) -> None:
+        if not self._redis_lost:
+            log.error("Redis went away (%s: %s); carrying on when it is back", what, exc)
+        self._redis_lost = True
+
+    def _back(self) -> None:
+        """Redis answers again: if its data went with it, so did this worker's registration."""
+        if self._redis_lost:
+            self._redis_lost = False
+            log.warning("Redis is back")
+            try:
+                if not self.connection.sismember(self.redis_workers_keys, self.key):
+                    self.connection.delete(self.key)  # a heartbeat may have left a partial record
+                    self.register_birth()
+                    log.warning("registered again: Redis had lost this worker's record")
+            except REDIS_GONE as exc:
+                self._lost("registering again", exc)
+
+    def heartbeat(self, timeout=None, pipeline=None):
+        if pipeline is not None:  # queued in the caller's transaction: its execute() decides
+            return super().heartbeat(timeout, pipeline)
+        try:
+            super().heartbeat(timeout)
+        except REDIS_GONE as exc:
+            self._lost("heartbeat", exc)
+            return
+        self._back()
+
+    def set_state(self, state, pipeline=None):
+        if pipeline is not None:
+            return super().set_state(state, pipeline)
+        try:
+            super().set_state(state)
+        except REDIS_GONE as exc:
+            self._lost("worker state", exc)
+
+    def check_for_suspension(self, burst: bool) -> None:
+        try:
+            super().check_for_suspension(burst)
+        except REDIS_GONE as exc:
+            self._lost("suspension check", exc)
+
+    def run_maintenance_tasks(self):
+        try:
+            super().run_maintenance_tasks()
+        except REDIS_GONE as exc:
+            self._lost("maintenance", exc)
+
     def execute_job(self, job, queue):
         """A job whose end cannot be recorded because Redis went away is not the worker's end:
         wait for Redis, then carry on; the job, still "started" under this worker's name, is
@@ -154,7 +209,10 @@ class OneWindowWorker(SimpleWorker):
         return pending
 
     def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
-        self._drain_ready()
+        try:
+            self._drain_ready()
+        except REDIS_GONE as exc:  # nothing dequeued yet: RQ's wait below rides it out
+            self._lost("ready registry", exc)
         result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
         while result is None and timeout is None and not self._stop_requested and (
                 self._scheduled() or self._drain_ready()):
@@ -173,6 +231,9 @@ class OneWindowWorker(SimpleWorker):
                 scheduler.enqueue_scheduled_jobs()
             finally:
                 scheduler.release_locks()
+
+
+REDIS_GONE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
 def _die_with_parent() -> None:

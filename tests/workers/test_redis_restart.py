@@ -123,3 +123,45 @@ def test_redis_restarted_mid_run_and_every_application_still_completes(tmp_path,
         if worker is not None:
             worker.wait(timeout=60)
         own.stop()
+
+
+@pytest.mark.skipif(SERVER is None, reason="redis-server binary not installed (scripts/services.sh installs it)")
+def test_a_worker_between_jobs_rides_out_redis_going_away_and_registers_again(tmp_path):
+    """RQ's own loop survives a lost connection only while it waits for a job; anywhere else
+    between jobs (marking itself idle, a heartbeat, the suspension check, maintenance) RQ quits.
+    A fresh-clone CI run caught a worker exiting that way when Redis restarted as a job ended."""
+    import workers.context as context
+    from workers.worker import build_worker
+
+    (tmp_path / "redis").mkdir()
+    own = OwnRedis(tmp_path / "redis", free_port())
+    own.args[own.args.index("--appendonly") + 1] = "no"  # the restart loses the worker's record too
+    own.start()
+    before = context._current
+    try:
+        settings = Settings(_env_file=None, redis_url=own.url, redis_prefix=f"owt{os.getpid()}between")
+        worker = build_worker(WorkerContext(settings))
+        worker.register_birth()
+        redis = Redis.from_url(own.url)
+        assert redis.sismember(worker.redis_workers_keys, worker.key)
+
+        own.stop()
+        worker.set_state("idle")
+        worker.heartbeat()
+        worker.check_for_suspension(False)
+        worker.last_cleaned_at = None
+        worker.run_maintenance_tasks()
+
+        own.start()
+        assert not redis.keys("*")
+        worker.heartbeat()  # Redis answers again: the worker finds its record gone and registers
+        assert redis.sismember(worker.redis_workers_keys, worker.key)
+        assert redis.hget(worker.key, "birth") is not None
+
+        queue = worker.queues[0]
+        queue.enqueue("builtins.len", "four", job_id=f"{settings.redis_prefix}-probe")
+        job, _ = worker.dequeue_job_and_maintain_ttl(timeout=1)
+        assert job.id == f"{settings.redis_prefix}-probe"
+    finally:
+        context._current = before
+        own.stop()
