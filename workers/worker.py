@@ -45,6 +45,8 @@ from rq.utils import current_timestamp
 from workers.context import WorkerContext, install
 from workers.queues import KINDS
 
+REDIS_GONE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
 log = logging.getLogger(__name__)
 
 
@@ -173,9 +175,11 @@ class OneWindowWorker(SimpleWorker):
         reclaimed by the next sweep and retried (the stages are idempotent)."""
         try:
             super().execute_job(job, queue)
-        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+        except REDIS_GONE as exc:
             log.error("Redis went away while job %s ended (%s); waiting for it to come back", job.id, exc)
+            self._redis_lost = True  # when it is back: registered again if it lost our record
             self._wait_for_redis()
+            self._back()
             self.last_cleaned_at = None  # sweep at once: reclaim that job
 
     def _wait_for_redis(self) -> None:
@@ -183,9 +187,8 @@ class OneWindowWorker(SimpleWorker):
         while not self._stop_requested:
             try:
                 self.connection.ping()
-                log.warning("Redis is back")
                 return
-            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+            except REDIS_GONE:
                 time.sleep(delay)
                 delay = min(delay * 2, 30)
 
@@ -232,8 +235,6 @@ class OneWindowWorker(SimpleWorker):
             finally:
                 scheduler.release_locks()
 
-
-REDIS_GONE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
 def _die_with_parent() -> None:
