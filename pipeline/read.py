@@ -69,7 +69,7 @@ class DocumentReader:
         limits = Limits(settings.max_upload_bytes, settings.max_image_pixels, settings.max_pdf_pages)
         engine = load_ocr_engine(settings)
         concurrency = settings.read_concurrency or min(os.cpu_count() or 1, 4)
-        if concurrency < 2 or not getattr(engine, "thread_safe", False):
+        if concurrency < 2 or not engine.thread_safe:
             return cls(engine, limits)
         single = engine if settings.ocr_threads == 1 else load_ocr_engine(settings.model_copy(update={"ocr_threads": 1}))
         return cls(engine, limits, concurrency=concurrency, concurrent_engine=single)  # models load on first use
