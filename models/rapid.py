@@ -17,6 +17,11 @@ from models.ocr import OcrResult, TextLine, crop_quad, order_quad, sort_reading_
 SHIPPED_MODELS = ("PP-OCRv6_det_small.onnx", "PP-OCRv6_rec_small.onnx",
                   "ch_ppocr_mobile_v2.0_cls_mobile.onnx")
 
+REC_MIN_WIDTH = 192
+"""Recognition pads every line to at least this width at 48 px high. RapidOCR's 320 (PaddleOCR's
+default) makes a short line such as 性别 女 cost as much as a 320-px one; recognition time grows
+with the padded width, and 192 reads the same text on 287 specimen lines (bench/RESULTS.md)."""
+
 
 def shipped_model_dir() -> Path:
     import rapidocr
@@ -70,6 +75,7 @@ class RapidOcrEngine:
                 "Det.limit_side_len": self.det_limit,
                 # One line per run: no padding to the widest line of a batch (measured fastest).
                 "Rec.rec_batch_num": 1,
+                "Rec.rec_img_shape": [3, 48, REC_MIN_WIDTH],
                 "EngineConfig.onnxruntime.intra_op_num_threads": self.threads,
                 "EngineConfig.onnxruntime.inter_op_num_threads": 1,
             }
