@@ -10,7 +10,7 @@ import hashlib
 import os
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import cv2
@@ -40,6 +40,8 @@ class ReadOptions:
     """Outlines tried per page (most document-like first) before the whole frame."""
     accept_confidence: float = 0.5
     """A reading this sure of its document type ends the search for the document."""
+    shared_lines: int = 4
+    """Lines per share of a document's recognition offered to idle reading threads."""
 
 
 class DocumentReader:
@@ -48,15 +50,20 @@ class DocumentReader:
     Several uploads of one call (`read_uploads`) are read `concurrency` at a time by threads
     sharing `concurrent_engine`, an engine whose inferences each use one thread: on two cores,
     two documents at once finish ≈ 1.4× sooner than one after another with two inference
-    threads each (bench/RESULTS.md, "Pre-review"). A single upload uses `engine`."""
+    threads each (bench/RESULTS.md, "Pre-review"). A single upload uses `engine`.
+
+    With `helpers` (the pool of those threads), a document offers shares of its line
+    recognition to the pool: a thread with no document left to read takes them, so the last
+    document of a call is not read by one core while the other idles."""
 
     def __init__(self, engine: OcrEngine, limits: Limits = Limits(), options: ReadOptions = ReadOptions(), *,
-                 concurrency: int = 1, concurrent_engine: OcrEngine | None = None):
+                 concurrency: int = 1, concurrent_engine: OcrEngine | None = None, helpers: Executor | None = None):
         self.engine = engine
         self.limits = limits
         self.options = options
         self.concurrency = concurrency
         self.concurrent_engine = concurrent_engine
+        self.helpers = helpers
 
     @classmethod
     def from_settings(cls, settings, *, threads: int | None = None) -> "DocumentReader":
@@ -86,11 +93,11 @@ class DocumentReader:
         workers = min(self.concurrency, len(uploads))
         if workers < 2 or self.concurrent_engine is None:
             return [one(self, file, data) for file, data in uploads]
-        sibling = DocumentReader(self.concurrent_engine, self.limits, self.options)
         # Largest first (bytes stand in for work: a text-dense page costs twice a card), so
-        # the last document read is a short one and no thread idles at the end.
+        # the last document read is a short one; its line recognition is shared (`_recognize`).
         order = sorted(range(len(uploads)), key=lambda i: -len(uploads[i][1]))
         with ThreadPoolExecutor(workers, thread_name_prefix="read") as pool:
+            sibling = DocumentReader(self.concurrent_engine, self.limits, self.options, helpers=pool)
             futures = {i: pool.submit(one, sibling, *uploads[i]) for i in order}
             return [futures[i].result() for i in range(len(uploads))]
 
@@ -151,7 +158,7 @@ class DocumentReader:
         oriented = orient(self.engine, flat, detect_side)
         lap("detect")
 
-        texts = self.engine.recognize([crop_quad(oriented.image, q) for q in oriented.quads])
+        texts = self._recognize([crop_quad(oriented.image, q) for q in oriented.quads])
         lines = [TextLine(t, s, q) for q, (t, s) in zip(oriented.quads, texts) if t.strip()]
         lap("recognize")
 
@@ -183,6 +190,21 @@ class DocumentReader:
             orientation=oriented.rotation,
             timings=timings,
         )
+
+
+    def _recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        """Recognize the lines, offering all shares but the first to `helpers`. The pool runs
+        queued documents first, so a share still waiting when this thread gets to it was not
+        wanted: it is taken back and recognized here (no thread ever waits on queued work)."""
+        size = self.options.shared_lines
+        if self.helpers is None or len(crops) <= size:
+            return self.engine.recognize(crops)
+        shares = [crops[i:i + size] for i in range(0, len(crops), size)]
+        offered = [self.helpers.submit(self.engine.recognize, share) for share in shares[1:]]
+        texts = self.engine.recognize(shares[0])
+        for share, future in zip(shares[1:], offered):
+            texts += self.engine.recognize(share) if future.cancel() else future.result()
+        return texts
 
 
 def _text_width(quads: list[np.ndarray], located: Located, flat: np.ndarray) -> float | None:

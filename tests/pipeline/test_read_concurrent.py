@@ -86,3 +86,60 @@ def test_one_upload_is_read_on_the_calling_thread_with_the_main_engine(concurren
     ((reading,),) = reader.read_uploads([(doc["file"], (easy_specimens / doc["file"]).read_bytes())])
     assert reading.fields == doc["fields"]
     assert logged.threads == {threading.current_thread().name}
+
+
+@pytest.fixture(scope="module")
+def line_crops(concurrent_reader, easy_specimens, easy_truth) -> list:
+    """The text lines of a scanned ID card front, cropped as the reader crops them."""
+    import cv2
+
+    from models.ocr import crop_quad
+
+    doc = next(d for d in easy_truth if d["difficulty"] == 0 and d["doc_type"] == "id_card_front")
+    image = cv2.imread(str(easy_specimens / doc["file"]))
+    engine = concurrent_reader.concurrent_engine
+    return [crop_quad(image, quad) for quad in engine.detect(image)]
+
+
+class RecognizeLog(ThreadLog):
+    """Notes which threads ran recognitions, and how many lines each."""
+
+    def __init__(self, engine):
+        super().__init__(engine)
+        self.lines_by_thread: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def recognize(self, crops):
+        with self._lock:
+            name = threading.current_thread().name
+            self.lines_by_thread[name] = self.lines_by_thread.get(name, 0) + len(crops)
+        return self.engine.recognize(crops)
+
+
+def test_an_idle_reading_thread_takes_shares_of_a_documents_lines(concurrent_reader, line_crops):
+    from concurrent.futures import ThreadPoolExecutor
+
+    expected = concurrent_reader.concurrent_engine.recognize(line_crops)
+    logged = RecognizeLog(concurrent_reader.concurrent_engine)
+    with ThreadPoolExecutor(2, thread_name_prefix="idle") as pool:
+        reader = DocumentReader(logged, concurrent_reader.limits, helpers=pool)
+        texts = reader._recognize(line_crops)
+    assert texts == expected  # every line, in order, whoever read it
+    assert len(line_crops) > reader.options.shared_lines
+    assert sum(logged.lines_by_thread.values()) == len(line_crops)
+    assert any(name.startswith("idle") for name in logged.lines_by_thread)
+
+
+def test_shares_no_thread_took_are_read_by_the_document_thread_itself(concurrent_reader, line_crops):
+    from concurrent.futures import ThreadPoolExecutor
+
+    expected = concurrent_reader.concurrent_engine.recognize(line_crops)
+    logged = RecognizeLog(concurrent_reader.concurrent_engine)
+    busy = threading.Event()
+    with ThreadPoolExecutor(1, thread_name_prefix="busy") as pool:
+        pool.submit(busy.wait, 60)  # the pool's only thread is reading another document
+        reader = DocumentReader(logged, concurrent_reader.limits, helpers=pool)
+        texts = reader._recognize(line_crops)
+        busy.set()
+    assert texts == expected
+    assert logged.lines_by_thread == {threading.current_thread().name: len(line_crops)}
