@@ -139,13 +139,14 @@ def _gradient(work: np.ndarray) -> Gradient:
     for channel in cv2.split(cv2.cvtColor(blurred, cv2.COLOR_BGR2LAB)):
         gxs.append(cv2.Sobel(channel, cv2.CV_32F, 1, 0, ksize=3))
         gys.append(cv2.Sobel(channel, cv2.CV_32F, 0, 1, ksize=3))
-    gx, gy = np.stack(gxs), np.stack(gys)
-    mags = np.hypot(gx, gy)
-    strongest = np.argmax(mags, axis=0)[None]
-    magnitude = np.take_along_axis(mags, strongest, 0)[0]
+    magnitude, gx, gy = cv2.magnitude(gxs[0], gys[0]), gxs[0], gys[0]
+    for cx, cy in zip(gxs[1:], gys[1:]):  # the first strongest channel wins a tie
+        mag = cv2.magnitude(cx, cy)
+        stronger = mag > magnitude
+        magnitude = np.where(stronger, mag, magnitude)
+        gx, gy = np.where(stronger, cx, gx), np.where(stronger, cy, gy)
     safe = np.maximum(magnitude, 1e-6)
-    return Gradient(magnitude, np.take_along_axis(gx, strongest, 0)[0] / safe,
-                    np.take_along_axis(gy, strongest, 0)[0] / safe)
+    return Gradient(magnitude, gx / safe, gy / safe)
 
 
 def _distinct(quads: np.ndarray) -> np.ndarray:
