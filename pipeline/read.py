@@ -7,7 +7,9 @@ crops each line from the full-resolution one."""
 from __future__ import annotations
 
 import hashlib
+import heapq
 import os
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -84,39 +86,41 @@ class DocumentReader:
     def read_uploads(self, uploads: Sequence[tuple[str, bytes]]) -> list[list[DocumentReading] | IngestError]:
         """Each (file name, bytes) read, in the order given; an upload that cannot be decoded
         gives its IngestError in its place."""
-        def one(reader: DocumentReader, file: str, data: bytes) -> list[DocumentReading] | IngestError:
-            try:
-                return reader.read_upload(data, file)
-            except IngestError as exc:
-                return exc
-
         workers = min(self.concurrency, len(uploads))
         if workers < 2 or self.concurrent_engine is None:
-            return [one(self, file, data) for file, data in uploads]
-        # Largest first (bytes stand in for work: a text-dense page costs twice a card), so
-        # the last document read is a short one; its line recognition is shared (`_recognize`).
-        order = sorted(range(len(uploads)), key=lambda i: -len(uploads[i][1]))
+            results: list[list[DocumentReading] | IngestError] = []
+            for file, data in uploads:
+                try:
+                    results.append(self.read_upload(data, file))
+                except IngestError as exc:
+                    results.append(exc)
+            return results
         with ThreadPoolExecutor(workers, thread_name_prefix="read") as pool:
             sibling = DocumentReader(self.concurrent_engine, self.limits, self.options, helpers=pool)
-            futures = {i: pool.submit(one, sibling, *uploads[i]) for i in order}
-            return [futures[i].result() for i in range(len(uploads))]
+            schedule = _Schedule(sibling, uploads)
+            for future in [pool.submit(schedule.work) for _ in range(workers)]:
+                future.result()
+            return schedule.results()
 
     def read_upload(self, data: bytes, file: str) -> list[DocumentReading]:
         """Every page of an upload, read. Raises IngestError if it cannot be decoded."""
+        return [self._read_located(page) for page in self.locate_upload(data, file)]
+
+    def locate_upload(self, data: bytes, file: str) -> list["LocatedPage"]:
+        """Every page of an upload decoded and its document outlines found (the cheap first
+        part of reading it). Raises IngestError if it cannot be decoded."""
         sha256 = hashlib.sha256(data).hexdigest()
         started = time.perf_counter()
         pages = decode(data, self.limits)
-        decoded = time.perf_counter() - started
-        readings = []
-        for page in pages:
-            reading = self.read_page(page, file, sha256)
-            reading.timings["decode"] = round(decoded / len(pages), 4)
-            readings.append(reading)
-        return readings
+        decoded = round((time.perf_counter() - started) / len(pages), 4)
+        return [LocatedPage(page, file, sha256, *self._outlines(page), decoded) for page in pages]
 
     def read_page(self, page: Page, file: str, sha256: str | None = None) -> DocumentReading:
         """Read the most document-like outline in the page; if it does not read as a document
         (a sheet of print next to the card, say), try the next outline, then the whole frame."""
+        return self._read_located(LocatedPage(page, file, sha256, *self._outlines(page)))
+
+    def _outlines(self, page: Page) -> tuple[list[Located], float]:
         started = time.perf_counter()
         image = page.image
         if page.from_pdf:
@@ -125,17 +129,22 @@ class DocumentReader:
             outlines = find_documents(image, self.options.max_outlines)
             if outlines[0].kind is not DocumentKind.FRAME:
                 outlines.append(_frame(image))
-        located_in = round(time.perf_counter() - started, 4)
+        return outlines, round(time.perf_counter() - started, 4)
+
+    def _read_located(self, located: "LocatedPage") -> DocumentReading:
+        page, file, sha256 = located.page, located.file, located.sha256
         best: DocumentReading | None = None
-        for attempt, located in enumerate(outlines):
-            reading = self._read_outline(page, located, file, sha256)
+        for attempt, outline in enumerate(located.outlines):
+            reading = self._read_outline(page, outline, file, sha256)
             if best is None or (best.doc_type is DocType.UNKNOWN and reading.doc_type is not DocType.UNKNOWN) \
                     or (reading.doc_type is not DocType.UNKNOWN and reading.confidence > best.confidence):
                 best = reading
             if best.doc_type is not DocType.UNKNOWN and best.confidence >= self.options.accept_confidence:
                 break
-        best.timings["locate"] = round(located_in + best.timings.get("locate", 0.0), 4)
+        best.timings["locate"] = round(located.located_in + best.timings.get("locate", 0.0), 4)
         best.timings["outlines_tried"] = attempt + 1
+        if located.decoded is not None:
+            best.timings["decode"] = located.decoded
         return best
 
     def _read_outline(self, page: Page, located: Located, file: str, sha256: str | None) -> DocumentReading:
@@ -205,6 +214,76 @@ class DocumentReader:
         for share, future in zip(shares[1:], offered):
             texts += self.engine.recognize(share) if future.cancel() else future.result()
         return texts
+
+
+@dataclass
+class LocatedPage:
+    """A decoded page with its candidate document outlines, waiting to be read."""
+
+    page: Page
+    file: str
+    sha256: str | None
+    outlines: list[Located]
+    located_in: float
+    decoded: float | None = None
+
+    @property
+    def work(self) -> int:
+        """Rough cost of reading it: a sheet of print (or a whole frame) about twice a card."""
+        return 1 if self.outlines[0].kind is DocumentKind.CARD else 2
+
+
+class _Schedule:
+    """The uploads of one call, shared by the reading threads: every upload is decoded and
+    located first (cheap, and it tells a card from a sheet of print), then the located pages
+    are read the costliest first, so the call ends on a short card rather than a page read
+    by one thread while the other idles. Byte size is no guide: a card on a busy desk makes
+    a larger JPEG than a certificate."""
+
+    def __init__(self, reader: DocumentReader, uploads: Sequence[tuple[str, bytes]]):
+        self.reader = reader
+        self.uploads = list(uploads)
+        self._next_upload = 0
+        self._ready: list[tuple[int, int, int, LocatedPage]] = []  # heap: (-work, upload, page, it)
+        self._outcome: dict[int, list[DocumentReading] | IngestError] = {}
+        self._readings: dict[tuple[int, int], DocumentReading] = {}
+        self._pages: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    def work(self) -> None:
+        """One reading thread: locate uploads while there are any, then read pages."""
+        while True:
+            with self._lock:
+                if self._next_upload < len(self.uploads):
+                    index, self._next_upload = self._next_upload, self._next_upload + 1
+                    task = None
+                elif self._ready:
+                    _, index, number, task = heapq.heappop(self._ready)
+                else:
+                    return
+            if task is None:
+                self._locate(index)
+            else:
+                reading = self.reader._read_located(task)
+                with self._lock:
+                    self._readings[index, number] = reading
+
+    def _locate(self, index: int) -> None:
+        file, data = self.uploads[index]
+        try:
+            pages = self.reader.locate_upload(data, file)
+        except IngestError as exc:
+            with self._lock:
+                self._outcome[index] = exc
+            return
+        with self._lock:
+            self._pages[index] = len(pages)
+            for number, page in enumerate(pages):
+                heapq.heappush(self._ready, (-page.work, index, number, page))
+
+    def results(self) -> list[list[DocumentReading] | IngestError]:
+        return [self._outcome.get(i) or [self._readings[i, n] for n in range(self._pages[i])]
+                for i in range(len(self.uploads))]
 
 
 def _text_width(quads: list[np.ndarray], located: Located, flat: np.ndarray) -> float | None:

@@ -143,3 +143,46 @@ def test_shares_no_thread_took_are_read_by_the_document_thread_itself(concurrent
         busy.set()
     assert texts == expected
     assert logged.lines_by_thread == {threading.current_thread().name: len(line_crops)}
+
+
+class DetectSizes(ThreadLog):
+    """Notes the long side of every image detection ran on, in order."""
+
+    def __init__(self, engine):
+        super().__init__(engine)
+        self.sides: list[int] = []
+
+    def detect(self, image):
+        self.sides.append(max(image.shape[:2]))
+        return self.engine.detect(image)
+
+
+def test_uploads_are_located_first_and_a_page_of_print_is_read_before_the_cards(
+        concurrent_reader, easy_specimens, easy_truth):
+    import random
+
+    from pipeline.read import _Schedule
+    from schemas.documents import DocType
+    from specimens.generate import encode, specimen_images
+    from specimens.people import make_person
+
+    cards = [d for d in easy_truth if d["difficulty"] == 1][:3]
+    uploads = [(d["file"], (easy_specimens / d["file"]).read_bytes()) for d in cards]
+    person = make_person(random.Random(3))
+    ((_, (photo, info)),) = specimen_images(person, (DocType.DEATH_CERTIFICATE,), 1, random.Random(3)).items()
+    page, ext = encode(photo, info)
+    uploads.append((f"death{ext}", page))  # given last
+
+    logged = DetectSizes(concurrent_reader.concurrent_engine)
+    reader = DocumentReader(logged, concurrent_reader.limits)
+    schedule = _Schedule(reader, uploads)
+    schedule.work()  # one thread: every upload located, then the located pages by cost
+    results = schedule.results()
+
+    options = reader.options
+    assert logged.sides[0] == options.page_detect_side  # the certificate first
+    assert logged.sides[1:] == [options.card_detect_side] * 3
+    assert [r[0].file for r in results] == [name for name, _ in uploads]  # the order given
+    assert results[3][0].doc_type is DocType.DEATH_CERTIFICATE
+    for doc, (reading,) in zip(cards, results):
+        assert reading.fields == doc["fields"], reading.file
