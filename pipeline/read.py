@@ -97,7 +97,7 @@ class DocumentReader:
             return results
         with ThreadPoolExecutor(workers, thread_name_prefix="read") as pool:
             sibling = DocumentReader(self.concurrent_engine, self.limits, self.options, helpers=pool)
-            schedule = _Schedule(sibling, uploads)
+            schedule = _Schedule(sibling, uploads, lookahead=2 * workers)
             for future in [pool.submit(schedule.work) for _ in range(workers)]:
                 future.result()
             return schedule.results()
@@ -200,7 +200,6 @@ class DocumentReader:
             timings=timings,
         )
 
-
     def _recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         """Recognize the lines, offering all shares but the first to `helpers`. The pool runs
         queued documents first, so a share still waiting when this thread gets to it was not
@@ -238,29 +237,39 @@ class _Schedule:
     located first (cheap, and it tells a card from a sheet of print), then the located pages
     are read the costliest first, so the call ends on a short card rather than a page read
     by one thread while the other idles. Byte size is no guide: a card on a busy desk makes
-    a larger JPEG than a certificate."""
+    a larger JPEG than a certificate. At most `lookahead` located pages wait at a time (a
+    decoded photo is ~36 MB): past that, a thread reads before it locates more."""
 
-    def __init__(self, reader: DocumentReader, uploads: Sequence[tuple[str, bytes]]):
+    def __init__(self, reader: DocumentReader, uploads: Sequence[tuple[str, bytes]], lookahead: int = 4):
         self.reader = reader
         self.uploads = list(uploads)
+        self.lookahead = lookahead
         self._next_upload = 0
         self._ready: list[tuple[int, int, int, LocatedPage]] = []  # heap: (-work, upload, page, it)
         self._outcome: dict[int, list[DocumentReading] | IngestError] = {}
         self._readings: dict[tuple[int, int], DocumentReading] = {}
         self._pages: dict[int, int] = {}
+        self._locating = 0
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
 
     def work(self) -> None:
-        """One reading thread: locate uploads while there are any, then read pages."""
+        """One reading thread: locate uploads while there are any, then read pages (waiting,
+        while another thread still locates, for the pages it may bring)."""
         while True:
-            with self._lock:
-                if self._next_upload < len(self.uploads):
-                    index, self._next_upload = self._next_upload, self._next_upload + 1
-                    task = None
-                elif self._ready:
-                    _, index, number, task = heapq.heappop(self._ready)
-                else:
-                    return
+            with self._changed:
+                while True:
+                    if self._next_upload < len(self.uploads) and len(self._ready) < self.lookahead:
+                        index, self._next_upload = self._next_upload, self._next_upload + 1
+                        self._locating += 1
+                        task = None
+                        break
+                    if self._ready:
+                        _, index, number, task = heapq.heappop(self._ready)
+                        break
+                    if not self._locating:
+                        return
+                    self._changed.wait()
             if task is None:
                 self._locate(index)
             else:
@@ -270,16 +279,19 @@ class _Schedule:
 
     def _locate(self, index: int) -> None:
         file, data = self.uploads[index]
+        pages: list[LocatedPage] = []
         try:
             pages = self.reader.locate_upload(data, file)
         except IngestError as exc:
             with self._lock:
                 self._outcome[index] = exc
-            return
-        with self._lock:
-            self._pages[index] = len(pages)
-            for number, page in enumerate(pages):
-                heapq.heappush(self._ready, (-page.work, index, number, page))
+        finally:
+            with self._changed:
+                self._locating -= 1
+                self._pages[index] = len(pages)
+                for number, page in enumerate(pages):
+                    heapq.heappush(self._ready, (-page.work, index, number, page))
+                self._changed.notify_all()
 
     def results(self) -> list[list[DocumentReading] | IngestError]:
         return [self._outcome.get(i) or [self._readings[i, n] for n in range(self._pages[i])]

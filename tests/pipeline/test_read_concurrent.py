@@ -157,11 +157,11 @@ class DetectSizes(ThreadLog):
         return self.engine.detect(image)
 
 
-def test_uploads_are_located_first_and_a_page_of_print_is_read_before_the_cards(
-        concurrent_reader, easy_specimens, easy_truth):
+@pytest.fixture(scope="module")
+def cards_then_a_page(easy_specimens, easy_truth) -> tuple[list[dict], list[tuple[str, bytes]]]:
+    """Three card photos, then a photographed death certificate: (the cards' truth, uploads)."""
     import random
 
-    from pipeline.read import _Schedule
     from schemas.documents import DocType
     from specimens.generate import encode, specimen_images
     from specimens.people import make_person
@@ -171,18 +171,36 @@ def test_uploads_are_located_first_and_a_page_of_print_is_read_before_the_cards(
     person = make_person(random.Random(3))
     ((_, (photo, info)),) = specimen_images(person, (DocType.DEATH_CERTIFICATE,), 1, random.Random(3)).items()
     page, ext = encode(photo, info)
-    uploads.append((f"death{ext}", page))  # given last
+    return cards, uploads + [(f"death{ext}", page)]
 
+
+def test_uploads_are_located_first_and_a_page_of_print_is_read_before_the_cards(concurrent_reader, cards_then_a_page):
+    from pipeline.read import _Schedule
+    from schemas.documents import DocType
+
+    cards, uploads = cards_then_a_page
     logged = DetectSizes(concurrent_reader.concurrent_engine)
     reader = DocumentReader(logged, concurrent_reader.limits)
-    schedule = _Schedule(reader, uploads)
+    schedule = _Schedule(reader, uploads, lookahead=4)
     schedule.work()  # one thread: every upload located, then the located pages by cost
     results = schedule.results()
 
     options = reader.options
-    assert logged.sides[0] == options.page_detect_side  # the certificate first
+    assert logged.sides[0] == options.page_detect_side  # the certificate, given last, read first
     assert logged.sides[1:] == [options.card_detect_side] * 3
     assert [r[0].file for r in results] == [name for name, _ in uploads]  # the order given
     assert results[3][0].doc_type is DocType.DEATH_CERTIFICATE
     for doc, (reading,) in zip(cards, results):
         assert reading.fields == doc["fields"], reading.file
+
+
+def test_no_more_pages_wait_located_than_the_lookahead(concurrent_reader, cards_then_a_page):
+    from pipeline.read import _Schedule
+
+    _, uploads = cards_then_a_page
+    logged = DetectSizes(concurrent_reader.concurrent_engine)
+    schedule = _Schedule(DocumentReader(logged, concurrent_reader.limits), uploads, lookahead=1)
+    schedule.work()  # one located page at a time: read before the next is decoded
+    options = DocumentReader(logged).options
+    assert logged.sides == [options.card_detect_side] * 3 + [options.page_detect_side]
+    assert [r[0].file for r in schedule.results()] == [name for name, _ in uploads]
