@@ -106,7 +106,7 @@ class DocumentReader:
         """Every page of an upload, read. Raises IngestError if it cannot be decoded."""
         return [self._read_located(page) for page in self.locate_upload(data, file)]
 
-    def locate_upload(self, data: bytes, file: str) -> list["LocatedPage"]:
+    def locate_upload(self, data: bytes, file: str) -> list[LocatedPage]:
         """Every page of an upload decoded and its document outlines found (the cheap first
         part of reading it). Raises IngestError if it cannot be decoded."""
         sha256 = hashlib.sha256(data).hexdigest()
@@ -131,20 +131,20 @@ class DocumentReader:
                 outlines.append(_frame(image))
         return outlines, round(time.perf_counter() - started, 4)
 
-    def _read_located(self, located: "LocatedPage") -> DocumentReading:
-        page, file, sha256 = located.page, located.file, located.sha256
+    def _read_located(self, waiting: LocatedPage) -> DocumentReading:
+        page, file, sha256 = waiting.page, waiting.file, waiting.sha256
         best: DocumentReading | None = None
-        for attempt, outline in enumerate(located.outlines):
+        for attempt, outline in enumerate(waiting.outlines):
             reading = self._read_outline(page, outline, file, sha256)
             if best is None or (best.doc_type is DocType.UNKNOWN and reading.doc_type is not DocType.UNKNOWN) \
                     or (reading.doc_type is not DocType.UNKNOWN and reading.confidence > best.confidence):
                 best = reading
             if best.doc_type is not DocType.UNKNOWN and best.confidence >= self.options.accept_confidence:
                 break
-        best.timings["locate"] = round(located.located_in + best.timings.get("locate", 0.0), 4)
+        best.timings["locate"] = round(waiting.located_in + best.timings.get("locate", 0.0), 4)
         best.timings["outlines_tried"] = attempt + 1
-        if located.decoded is not None:
-            best.timings["decode"] = located.decoded
+        if waiting.decoded is not None:
+            best.timings["decode"] = waiting.decoded
         return best
 
     def _read_outline(self, page: Page, located: Located, file: str, sha256: str | None) -> DocumentReading:
