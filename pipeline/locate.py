@@ -2,9 +2,9 @@
 
 A photographed card is a bright-ish convex quadrilateral with strong edges on all four
 sides and an aspect near 85.6:54 (an A4 page: 297:210). We collect quadrilateral candidates
-from several edge and threshold maps of a small copy, score each by how well its four sides
-lie on real edges, its aspect and its size, then fit each side as a line on the edge pixels
-near it (rounded corners and blur move approxPolyDP's corners; fitted lines do not)."""
+from a small copy (`pipeline.candidates`), score each by how well its four sides lie on real
+edges, its aspect and its size, then fit each side as a line on the edge pixels near it
+(rounded corners and blur move approxPolyDP's corners; fitted lines do not)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,14 @@ import cv2
 import numpy as np
 
 from models.ocr import order_quad
+from pipeline.candidates import CARD_ASPECT, PAGE_ASPECT, candidate_quads, plausible
+from pipeline.edges import Gradient
 
-CARD_ASPECT = 85.6 / 54.0
-PAGE_ASPECT = 297.0 / 210.0
 WORK_SIDE = 640
 """Long side of the copy the search runs on: large enough for corners, small enough to be fast."""
+FINE_SCORED = 200
+"""Candidates whose sides are checked at 40 points each (the rest: their first estimate only)."""
+"""Candidates whose sides are checked at 40 points each (the rest: their first estimate only)."""
 
 
 class DocumentKind(StrEnum):
@@ -62,11 +65,9 @@ def find_documents(image: np.ndarray, limit: int = 3) -> list[Located]:
     scale = min(1.0, WORK_SIDE / max(height, width))
     work = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
     gray = cv2.cvtColor(work, cv2.COLOR_BGR2GRAY)
-    gradient = _gradient(work)
-    edge_threshold = max(20.0, float(np.percentile(gradient.magnitude, 90)) * 0.5)
-
-    quads = _distinct(_candidate_quads(work, gray))
-    scores, kinds, supports = _score_all(quads, gradient, edge_threshold)
+    gradient = Gradient.of(work)
+    quads, first_support = candidate_quads(work, gray, gradient)
+    scores, kinds, supports = _score_all(quads, first_support, gradient)
     scored: list[tuple[float, np.ndarray, DocumentKind, float]] = [
         (float(scores[i]), quads[i], kinds[i], float(supports[i])) for i in np.flatnonzero(scores >= 0)]
     plain = _on_plain_background(work)
@@ -118,154 +119,6 @@ def rectify(image: np.ndarray, located: Located, long_side: int) -> tuple[np.nda
     flat = cv2.warpPerspective(image, matrix, (out_w, out_h), flags=cv2.INTER_AREA,
                                borderMode=cv2.BORDER_REPLICATE)
     return flat, matrix
-
-
-@dataclass
-class Gradient:
-    """Per pixel of the work copy: the strongest colour channel's gradient, as magnitude and
-    unit direction, so a side can be checked for edges that run along it (a card's edge)
-    rather than any edges at all (print, wood grain)."""
-
-    magnitude: np.ndarray
-    ux: np.ndarray
-    uy: np.ndarray
-
-
-def _gradient(work: np.ndarray) -> Gradient:
-    """Strongest colour-channel gradient per pixel, so a white card on a light-grey desk
-    (small luminance step, some colour step) still shows its edge."""
-    blurred = cv2.GaussianBlur(work, (5, 5), 0)
-    gxs, gys = [], []
-    for channel in cv2.split(cv2.cvtColor(blurred, cv2.COLOR_BGR2LAB)):
-        gxs.append(cv2.Sobel(channel, cv2.CV_32F, 1, 0, ksize=3))
-        gys.append(cv2.Sobel(channel, cv2.CV_32F, 0, 1, ksize=3))
-    magnitude, gx, gy = cv2.magnitude(gxs[0], gys[0]), gxs[0], gys[0]
-    for cx, cy in zip(gxs[1:], gys[1:]):  # the first strongest channel wins a tie
-        mag = cv2.magnitude(cx, cy)
-        stronger = mag > magnitude
-        magnitude = np.where(stronger, mag, magnitude)
-        gx, gy = np.where(stronger, cx, gx), np.where(stronger, cy, gy)
-    safe = np.maximum(magnitude, 1e-6)
-    return Gradient(magnitude, gx / safe, gy / safe)
-
-
-def _distinct(quads: np.ndarray) -> np.ndarray:
-    """The candidates with near-duplicates (corners within ~6 px) dropped, first one kept."""
-    if not len(quads):
-        return quads
-    keys = np.round(quads / 6).astype(np.int16).reshape(len(quads), 8)
-    _, first = np.unique(keys, axis=0, return_index=True)
-    return quads[np.sort(first)]
-
-
-def _candidate_quads(work: np.ndarray, gray: np.ndarray) -> np.ndarray:
-    """N×4×2 quadrilaterals that might be the document, in the work copy's pixels."""
-    area = work.shape[0] * work.shape[1]
-    maps = []
-    blurred = cv2.GaussianBlur(gray, (5, 5), 0)
-    median = float(np.median(blurred))
-    for low, high in ((0.5 * median, 1.2 * median), (20, 60), (40, 120)):
-        edges = cv2.Canny(blurred, max(5, low), max(15, high))
-        maps.append(cv2.dilate(edges, np.ones((3, 3), np.uint8)))
-    lab = cv2.cvtColor(cv2.GaussianBlur(work, (5, 5), 0), cv2.COLOR_BGR2LAB)
-    for channel in cv2.split(lab)[1:]:
-        maps.append(cv2.dilate(cv2.Canny(channel, 10, 30), np.ones((3, 3), np.uint8)))
-    _, otsu = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
-    for mask in (otsu, 255 - otsu):
-        maps.append(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel))
-
-    found = [_line_quads(work.shape[:2], maps[1:3])]
-    found += [q[None] for q in _contour_quads(maps, area, work.shape[:2])]
-    return np.concatenate(found).astype(np.float32)
-
-
-def _contour_quads(maps: list[np.ndarray], area: int, shape: tuple[int, int]):
-    for edge_map in maps:
-        contours, _ = cv2.findContours(edge_map, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-        for contour in contours:
-            if cv2.contourArea(contour) < 0.02 * area and cv2.arcLength(contour, True) < 0.4 * (shape[0] + shape[1]):
-                continue
-            hull = cv2.convexHull(contour)
-            hull_area = cv2.contourArea(hull)
-            if hull_area < 0.02 * area:
-                continue
-            perimeter = cv2.arcLength(hull, True)
-            for eps in (0.02, 0.035, 0.05):
-                approx = cv2.approxPolyDP(hull, eps * perimeter, True)
-                if len(approx) == 4:
-                    yield order_quad(approx.reshape(4, 2))
-                    break
-            else:
-                rect = cv2.boxPoints(cv2.minAreaRect(hull))
-                if hull_area / max(cv2.contourArea(rect), 1.0) > 0.85:
-                    yield order_quad(rect)
-
-
-def _line_quads(shape: tuple[int, int], edge_maps: list[np.ndarray], keep: int = 24):
-    """Quadrilaterals made of four long straight edges, two roughly parallel pairs.
-
-    A card touching or lying on other things merges with them into one contour; its four
-    sides are still long straight edges, which this finds whatever they touch."""
-    h, w = shape
-    segments = []
-    for edge_map in edge_maps:
-        found = cv2.HoughLinesP(edge_map, 1, np.pi / 360, threshold=60,
-                                minLineLength=int(0.12 * max(h, w)), maxLineGap=8)
-        if found is not None:
-            segments.extend(found.reshape(-1, 4).astype(np.float32))
-    lines: list[list[float]] = []  # [theta, rho, length]
-    for x1, y1, x2, y2 in segments:
-        theta = float(np.arctan2(y2 - y1, x2 - x1)) % np.pi
-        normal = np.array([-np.sin(theta), np.cos(theta)])
-        rho = float(normal @ np.array([x1, y1]))
-        length = float(np.hypot(x2 - x1, y2 - y1))
-        for line in lines:
-            dtheta = abs(line[0] - theta)
-            if min(dtheta, np.pi - dtheta) < np.radians(3) and abs(line[1] - rho * (1 if dtheta < np.pi / 2 else -1)) < 6:
-                line[2] += length
-                break
-        else:
-            lines.append([theta, rho, length])
-    lines = sorted(lines, key=lambda line: -line[2])[:keep]
-
-    if len(lines) < 4:
-        return np.empty((0, 4, 2), np.float32)
-    count = len(lines)
-    theta = np.array([line[0] for line in lines])
-    rho = np.array([line[1] for line in lines])
-    # all pairwise intersections at once: -sinθ·x + cosθ·y = ρ for both lines
-    sin, cos = np.sin(theta), np.cos(theta)
-    det = -sin[:, None] * cos[None, :] + cos[:, None] * sin[None, :]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cross_x = (rho[:, None] * cos[None, :] - cos[:, None] * rho[None, :]) / det
-        cross_y = (-sin[:, None] * rho[None, :] + rho[:, None] * sin[None, :]) / det
-    gap = np.abs(theta[:, None] - theta[None, :])
-    gap = np.minimum(gap, np.pi - gap)
-
-    # pairs of roughly parallel lines apart from each other, then pairs of such pairs that cross
-    first, second = np.triu_indices(count, k=1)
-    parallel = (gap[first, second] < np.radians(20)) & (np.abs(np.abs(rho[first]) - np.abs(rho[second])) > 20)
-    pairs = np.stack([first[parallel], second[parallel]], axis=1)
-    n, m = np.triu_indices(len(pairs), k=1)
-    (a, b), (c, d) = pairs[n].T, pairs[m].T
-    crossing = gap[a, c] >= np.radians(55)
-    a, b, c, d = a[crossing], b[crossing], c[crossing], d[crossing]
-    corners = ((a, c), (c, b), (b, d), (d, a))
-    xs = np.stack([cross_x[i, j] for i, j in corners], axis=1)
-    ys = np.stack([cross_y[i, j] for i, j in corners], axis=1)
-    slack = 0.05 * max(h, w)
-    with np.errstate(invalid="ignore"):  # NaN corners (parallel lines) fail the bounds
-        inside = ((xs >= -slack) & (xs <= w + slack) & (ys >= -slack) & (ys <= h + slack)).all(axis=1)
-    return order_quads(np.stack([xs[inside], ys[inside]], axis=2).astype(np.float32))
-
-
-def order_quads(quads: np.ndarray) -> np.ndarray:
-    """`order_quad` for N quads at once (N×4×2): clockwise from the top-left."""
-    total = quads.sum(axis=2)
-    diff = quads[:, :, 1] - quads[:, :, 0]
-    picks = np.stack([total.argmin(1), diff.argmin(1), total.argmax(1), diff.argmax(1)], axis=1)
-    return np.take_along_axis(quads, picks[:, :, None], axis=1)
 
 
 def _on_plain_background(work: np.ndarray):
@@ -321,15 +174,15 @@ def _side_samples(a: np.ndarray, b: np.ndarray, count: int = 40) -> np.ndarray:
     return a[None, :] * (1 - t) + b[None, :] * t
 
 
-_WINDOW = np.array([(dy, dx) for dy in (-2, 0, 2) for dx in (-2, 0, 2)])
-
-
-def _score_all(quads: np.ndarray, gradient: Gradient, threshold: float
+def _score_all(quads: np.ndarray, first_support: np.ndarray, gradient: Gradient
                ) -> tuple[np.ndarray, list[DocumentKind], np.ndarray]:
-    """(score, kind, support) of N candidates at once; score −1 where one cannot be a document.
+    """(score, kind, support) of N plausible candidates at once; score −1 where one is not a
+    document's outline.
 
     Support is the share of points along the four sides where a strong edge runs parallel
-    to the side (gradient across it) within two pixels."""
+    to the side (gradient across it) within two pixels. Candidates are ranked by their first
+    estimate of it (`first_support`, N×4; NaN: take it here on 10 points a side) and only the
+    best FINE_SCORED are checked on 40 points a side."""
     count = len(quads)
     scores = np.full(count, -1.0)
     supports = np.zeros(count)
@@ -337,39 +190,25 @@ def _score_all(quads: np.ndarray, gradient: Gradient, threshold: float
     if not count:
         return scores, kinds, supports
     h, w = gradient.magnitude.shape
-    ends = np.roll(quads, -1, axis=1)
-    sides = np.linalg.norm(quads - ends, axis=2)                                  # N × 4
-    long_pair, short_pair = sides[:, 0] + sides[:, 2], sides[:, 1] + sides[:, 3]
-    aspect = np.maximum(long_pair, short_pair) / np.maximum(np.minimum(long_pair, short_pair), 1.0)
-    card_fit, page_fit = np.abs(np.log(aspect / CARD_ASPECT)), np.abs(np.log(aspect / PAGE_ASPECT))
-    is_card = card_fit <= page_fit
-    fit = np.where(is_card, card_fit, page_fit)
-    plausible = (sides.min(axis=1) >= 20) & (fit <= 0.35)
-    plausible &= np.array([bool(ok) and cv2.isContourConvex(q.reshape(-1, 1, 2))
-                           for ok, q in zip(plausible, quads)])
-    index = np.flatnonzero(plausible)
-    if not len(index):
-        return scores, kinds, supports
+    _, is_card, fit = plausible(quads)
+    x, y = quads[..., 0].astype(np.float64), quads[..., 1].astype(np.float64)
+    area_fraction = np.abs((x * np.roll(y, -1, axis=1) - np.roll(x, -1, axis=1) * y).sum(axis=1)) / 2 / float(h * w)
+    on_border = ((quads[..., 0] <= 3) | (quads[..., 1] <= 3) | (quads[..., 0] >= w - 4)
+                 | (quads[..., 1] >= h - 4)).mean(axis=1)
+    prior = np.exp(-3.0 * fit) * np.sqrt(area_fraction) * (1.0 - 0.6 * on_border)
 
-    starts, stops, lengths = quads[index], ends[index], sides[index]
-    t = np.linspace(0.08, 0.92, 40, dtype=np.float32)[None, None, :, None]
-    points = starts[:, :, None, :] * (1 - t) + stops[:, :, None, :] * t       # n × 4 × 40 × 2
-    direction = (stops - starts) / np.maximum(lengths[..., None], 1e-6)
-    normal = np.stack([-direction[..., 1], direction[..., 0]], axis=-1)       # n × 4 × 2
-    xs = np.clip(np.round(points[..., 0]).astype(int)[..., None] + _WINDOW[:, 1], 0, w - 1)
-    ys = np.clip(np.round(points[..., 1]).astype(int)[..., None] + _WINDOW[:, 0], 0, h - 1)
-    across = np.abs(gradient.ux[ys, xs] * normal[:, :, None, None, 0] + gradient.uy[ys, xs] * normal[:, :, None, None, 1])
-    on_edge = (gradient.magnitude[ys, xs] > threshold) & (across > 0.75)     # n × 4 × 40 × 9
-    side_support = on_edge.any(axis=3).mean(axis=2)                           # n × 4
+    index = np.arange(count)
+    if count > FINE_SCORED:
+        first = first_support.copy()
+        missing = np.isnan(first).any(axis=1)
+        if missing.any():
+            first[missing] = gradient.side_support(quads[missing], 10)
+        index = np.argsort(-(first.mean(axis=1) ** 2 * prior), kind="stable")[:FINE_SCORED]
+    side_support = gradient.side_support(quads[index], 40)
     support = side_support.mean(axis=1)
     # one side may be faint (a white card's edge over white paper); the other three may not
     good = (np.sort(side_support, axis=1)[:, 1] >= 0.45) & (support >= 0.6)
-    x, y = starts[..., 0].astype(np.float64), starts[..., 1].astype(np.float64)
-    area_fraction = np.abs((x * np.roll(y, -1, axis=1) - np.roll(x, -1, axis=1) * y).sum(axis=1)) / 2 / float(h * w)
-    on_border = ((starts[..., 0] <= 3) | (starts[..., 1] <= 3) | (starts[..., 0] >= w - 4)
-                 | (starts[..., 1] >= h - 4)).mean(axis=1)
-    score = support ** 2 * np.exp(-3.0 * fit[index]) * np.sqrt(area_fraction) * (1.0 - 0.6 * on_border)
-    scores[index[good]] = score[good]
+    scores[index[good]] = (support ** 2 * prior[index])[good]
     supports[index] = support
     for i in index[good]:
         kinds[i] = DocumentKind.CARD if is_card[i] else DocumentKind.PAGE

@@ -1,0 +1,203 @@
+"""Candidate outlines: quadrilaterals in a photo's work copy that might be the card or page.
+
+Two sources: the contours of several edge and threshold maps (a card alone on a plain desk),
+and four long straight edges in two roughly parallel pairs (a card touching or lying on other
+things merges with them into one contour, but its sides are still long straight edges). A desk
+with printed sheets gives thousands of four-line candidates; each comes with a first estimate
+of how much of its sides lies on edges, read off running counts along its four lines, so that
+only the best few hundred are checked closely (`pipeline.locate`)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from models.ocr import order_quad
+from pipeline.edges import Gradient
+
+CARD_ASPECT = 85.6 / 54.0
+PAGE_ASPECT = 297.0 / 210.0
+STRAIGHT_EDGES = 64
+"""Longest straight edges combined into four-line candidates (24 missed one hard photo in
+five: clutter and print supply the longest lines; bench/RESULTS.md, "Extract")."""
+
+
+def candidate_quads(work: np.ndarray, gray: np.ndarray, gradient: Gradient) -> tuple[np.ndarray, np.ndarray]:
+    """(N×4×2 plausible quads clockwise from the top-left, N×4 first estimate of each side's
+    edge support, NaN where there is none yet), near-duplicates dropped."""
+    area = work.shape[0] * work.shape[1]
+    maps = []
+    blurred = cv2.GaussianBlur(gray, (5, 5), 0)
+    median = float(np.median(blurred))
+    for low, high in ((0.5 * median, 1.2 * median), (20, 60), (40, 120)):
+        edges = cv2.Canny(blurred, max(5, low), max(15, high))
+        maps.append(cv2.dilate(edges, np.ones((3, 3), np.uint8)))
+    lab = cv2.cvtColor(cv2.GaussianBlur(work, (5, 5), 0), cv2.COLOR_BGR2LAB)
+    for channel in cv2.split(lab)[1:]:
+        maps.append(cv2.dilate(cv2.Canny(channel, 10, 30), np.ones((3, 3), np.uint8)))
+    _, otsu = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
+    for mask in (otsu, 255 - otsu):
+        maps.append(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel))
+
+    line_quads, line_support = _line_quads(maps[1:3], gradient)
+    contour_quads = np.array(list(_contour_quads(maps, area, work.shape[:2])), np.float32).reshape(-1, 4, 2)
+    contour_quads = contour_quads[plausible(contour_quads)[0]]
+    quads = np.concatenate([line_quads, contour_quads])
+    support = np.concatenate([line_support, np.full((len(contour_quads), 4), np.nan)])
+    keep = _distinct(quads)
+    return quads[keep], support[keep]
+
+
+def plausible(quads: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per quad (N×4×2, clockwise): whether it can be a document (convex, no side under
+    20 px, a card's or a page's aspect within a factor of 1.4), whether a card fits its
+    aspect better than a page, and how well (|log| of the aspect ratio's error)."""
+    edges = np.roll(quads, -1, axis=1) - quads
+    sides = np.linalg.norm(edges, axis=2)                                         # N × 4
+    long_pair, short_pair = sides[:, 0] + sides[:, 2], sides[:, 1] + sides[:, 3]
+    aspect = np.maximum(long_pair, short_pair) / np.maximum(np.minimum(long_pair, short_pair), 1.0)
+    card_fit, page_fit = np.abs(np.log(aspect / CARD_ASPECT)), np.abs(np.log(aspect / PAGE_ASPECT))
+    is_card = card_fit <= page_fit
+    fit = np.where(is_card, card_fit, page_fit)
+    following = np.roll(edges, -1, axis=1)
+    turns = edges[..., 0] * following[..., 1] - edges[..., 1] * following[..., 0]
+    convex = (turns > 0).all(axis=1) | (turns < 0).all(axis=1)
+    return (sides.min(axis=1) >= 20) & (fit <= 0.35) & convex, is_card, fit
+
+
+def order_quads(quads: np.ndarray) -> np.ndarray:
+    """`order_quad` for N quads at once (N×4×2): clockwise from the top-left."""
+    total = quads.sum(axis=2)
+    diff = quads[:, :, 1] - quads[:, :, 0]
+    picks = np.stack([total.argmin(1), diff.argmin(1), total.argmax(1), diff.argmax(1)], axis=1)
+    return np.take_along_axis(quads, picks[:, :, None], axis=1)
+
+
+def _distinct(quads: np.ndarray) -> np.ndarray:
+    """Indices of the candidates with near-duplicates (corners within ~6 px) dropped, the
+    first one kept."""
+    if not len(quads):
+        return np.arange(0)
+    keys = np.round(quads / 6).astype(np.int16).reshape(len(quads), 8)
+    _, first = np.unique(keys, axis=0, return_index=True)
+    return np.sort(first)
+
+
+def _contour_quads(maps: list[np.ndarray], area: int, shape: tuple[int, int]):
+    for edge_map in maps:
+        contours, _ = cv2.findContours(edge_map, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+        for contour in contours:
+            if cv2.contourArea(contour) < 0.02 * area and cv2.arcLength(contour, True) < 0.4 * (shape[0] + shape[1]):
+                continue
+            hull = cv2.convexHull(contour)
+            hull_area = cv2.contourArea(hull)
+            if hull_area < 0.02 * area:
+                continue
+            perimeter = cv2.arcLength(hull, True)
+            for eps in (0.02, 0.035, 0.05):
+                approx = cv2.approxPolyDP(hull, eps * perimeter, True)
+                if len(approx) == 4:
+                    yield order_quad(approx.reshape(4, 2))
+                    break
+            else:
+                rect = cv2.boxPoints(cv2.minAreaRect(hull))
+                if hull_area / max(cv2.contourArea(rect), 1.0) > 0.85:
+                    yield order_quad(rect)
+
+
+def _straight_edges(edge_maps: list[np.ndarray], shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(θ, ρ) of the STRAIGHT_EDGES longest straight edges, collinear Hough segments merged:
+    the line is −sinθ·x + cosθ·y = ρ."""
+    h, w = shape
+    segments = []
+    for edge_map in edge_maps:
+        found = cv2.HoughLinesP(edge_map, 1, np.pi / 360, threshold=60,
+                                minLineLength=int(0.12 * max(h, w)), maxLineGap=8)
+        if found is not None:
+            segments.extend(found.reshape(-1, 4).astype(np.float32))
+    lines: list[list[float]] = []  # [theta, rho, length]
+    for x1, y1, x2, y2 in segments:
+        theta = float(np.arctan2(y2 - y1, x2 - x1)) % np.pi
+        normal = np.array([-np.sin(theta), np.cos(theta)])
+        rho = float(normal @ np.array([x1, y1]))
+        length = float(np.hypot(x2 - x1, y2 - y1))
+        for line in lines:
+            dtheta = abs(line[0] - theta)
+            if min(dtheta, np.pi - dtheta) < np.radians(3) and abs(line[1] - rho * (1 if dtheta < np.pi / 2 else -1)) < 6:
+                line[2] += length
+                break
+        else:
+            lines.append([theta, rho, length])
+    lines = sorted(lines, key=lambda line: -line[2])[:STRAIGHT_EDGES]
+    return np.array([line[0] for line in lines]), np.array([line[1] for line in lines])
+
+
+class _EdgeRuns:
+    """Per line, a running count of the 1-px steps along it that have an edge along the line
+    nearby, so the share of any stretch of it is two lookups."""
+
+    def __init__(self, theta: np.ndarray, rho: np.ndarray, gradient: Gradient):
+        h, w = gradient.magnitude.shape
+        self.reach = int(np.hypot(h, w)) + 1
+        steps = np.arange(-self.reach, self.reach + 1, dtype=np.float32)
+        self.cos, self.sin = np.cos(theta), np.sin(theta)
+        xs = (-self.sin * rho)[:, None] + self.cos[:, None] * steps     # ρ·normal + s·direction
+        ys = (self.cos * rho)[:, None] + self.sin[:, None] * steps
+        inside = (xs >= 0) & (xs <= w - 1) & (ys >= 0) & (ys <= h - 1)
+        on_edge = gradient.along(np.round(xs).astype(np.intp), np.round(ys).astype(np.intp),
+                                 -self.sin[:, None], self.cos[:, None]) & inside
+        self.counts = np.concatenate([np.zeros((len(theta), 1)), np.cumsum(on_edge, axis=1)], axis=1)
+
+    def share(self, line: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+        """The share of the middle 84% of each stretch start→stop (k×2, on `line`) on edges."""
+        cos, sin = self.cos[line], self.sin[line]
+        a = start[:, 0] * cos + start[:, 1] * sin
+        b = stop[:, 0] * cos + stop[:, 1] * sin
+        low, high = np.minimum(a, b), np.maximum(a, b)
+        trim = 0.08 * (high - low)
+        last = self.counts.shape[1] - 1
+        first = np.clip(np.round(low + trim).astype(np.intp) + self.reach, 0, last)
+        end = np.clip(np.round(high - trim).astype(np.intp) + self.reach + 1, 0, last)
+        return (self.counts[line, end] - self.counts[line, first]) / np.maximum(end - first, 1)
+
+
+def _line_quads(edge_maps: list[np.ndarray], gradient: Gradient) -> tuple[np.ndarray, np.ndarray]:
+    """Plausible quadrilaterals made of four long straight edges, two roughly parallel pairs,
+    and each side's share on edges (N×4)."""
+    h, w = gradient.magnitude.shape
+    theta, rho = _straight_edges(edge_maps, (h, w))
+    if len(theta) < 4:
+        return np.empty((0, 4, 2), np.float32), np.empty((0, 4))
+    count = len(theta)
+    # all pairwise intersections at once: -sinθ·x + cosθ·y = ρ for both lines
+    sin, cos = np.sin(theta), np.cos(theta)
+    det = -sin[:, None] * cos[None, :] + cos[:, None] * sin[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cross_x = (rho[:, None] * cos[None, :] - cos[:, None] * rho[None, :]) / det
+        cross_y = (-sin[:, None] * rho[None, :] + rho[:, None] * sin[None, :]) / det
+    gap = np.abs(theta[:, None] - theta[None, :])
+    gap = np.minimum(gap, np.pi - gap)
+
+    # pairs of roughly parallel lines apart from each other, then pairs of such pairs that cross
+    first, second = np.triu_indices(count, k=1)
+    parallel = (gap[first, second] < np.radians(20)) & (np.abs(np.abs(rho[first]) - np.abs(rho[second])) > 20)
+    pairs = np.stack([first[parallel], second[parallel]], axis=1)
+    n, m = np.triu_indices(len(pairs), k=1)
+    (a, b), (c, d) = pairs[n].T, pairs[m].T
+    crossing = gap[a, c] >= np.radians(55)
+    a, b, c, d = a[crossing], b[crossing], c[crossing], d[crossing]
+    corners = ((a, c), (c, b), (b, d), (d, a))
+    side_lines = np.stack([c, b, d, a], axis=1)  # side k runs from corner k to corner k + 1
+    xs = np.stack([cross_x[i, j] for i, j in corners], axis=1)
+    ys = np.stack([cross_y[i, j] for i, j in corners], axis=1)
+    slack = 0.05 * max(h, w)
+    with np.errstate(invalid="ignore"):  # NaN corners (parallel lines) fail the bounds
+        inside = ((xs >= -slack) & (xs <= w + slack) & (ys >= -slack) & (ys <= h + slack)).all(axis=1)
+    quads = np.stack([xs[inside], ys[inside]], axis=2).astype(np.float32)
+    side_lines = side_lines[inside]
+    ok = plausible(quads)[0]
+    quads, side_lines = quads[ok], side_lines[ok]
+    runs = _EdgeRuns(theta, rho, gradient)
+    support = np.stack([runs.share(side_lines[:, k], quads[:, k], quads[:, (k + 1) % 4]) for k in range(4)], axis=1)
+    return order_quads(quads), support
