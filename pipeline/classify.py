@@ -2,13 +2,18 @@
 
 Each type has words only it prints (公民身份号码, 签发机关, 社会保障号码 …); a page scores
 the weights of the words found (one OCR slip allowed in longer words) and a few shapes
-(an 18-character ID number, a 16–19 digit card number). The best type wins if it scores
-enough; its margin over the runner-up gives the confidence."""
+(an ID number, a 16–19 digit card number, a date of birth, a validity period). On a blurred
+photo the small grey labels are the first thing lost while the large black values still
+read, so the shapes of the values carry weight of their own. The best type wins if it
+scores enough; its margin over the runner-up gives the confidence."""
 
 from __future__ import annotations
 
 import re
 
+from stdnum import luhn
+
+from pipeline.fields import validate_id_number
 from pipeline.layout import Layout, fuzzy_find
 from schemas.documents import DocType
 
@@ -28,17 +33,27 @@ KEYWORDS: dict[DocType, dict[str, float]] = {
                                          "用人单位": 1.5, "失业保险": 1.0},
 }
 MIN_SCORE = 2.5
+ID_NUMBER = re.compile(r"\d{17}[\dXx]")
+BIRTH_DATE = re.compile(r"(?:19|20)\d{2}\D?年?\d{1,2}月\d{1,2}日?")
+"""An ID card's date of birth (1952年12月25日; a blurred 年 may be lost or misread)."""
+DOTTED_DATE = re.compile(r"(?:19|20)\d{2}\.\d{2}\.?\d{2}")
+"""A date as the back of an ID card prints its validity (2019.01.02-2039.01.02)."""
 
 
 def classify(layout: Layout) -> tuple[DocType, float]:
     """(doc_type, confidence 0–1); UNKNOWN when nothing scores MIN_SCORE."""
     text = layout.text
     scores = {doc_type: _keyword_score(text, words) for doc_type, words in KEYWORDS.items()}
-    if re.search(r"\d{17}[\dXx]", text):
+    id_numbers = ID_NUMBER.findall(text)
+    if id_numbers:
+        valid = any(validate_id_number(number.upper()) is None for number in id_numbers)
         for doc_type in (DocType.ID_CARD_FRONT, DocType.SOCIAL_SECURITY_CARD, DocType.HOUSEHOLD_REGISTER):
-            scores[doc_type] += 1.0
-    if _has_card_number(layout):
-        scores[DocType.BANK_CARD] += 2.5
+            scores[doc_type] += 1.5 if valid else 1.0
+        if BIRTH_DATE.search(text):
+            scores[DocType.ID_CARD_FRONT] += 1.0
+    if DOTTED_DATE.search(text):
+        scores[DocType.ID_CARD_BACK] += 1.5
+    scores[DocType.BANK_CARD] += _card_number_weight(layout)
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     (best, best_score), (_, second_score) = ranked[0], ranked[1]
     if best_score < MIN_SCORE:
@@ -56,10 +71,19 @@ def _keyword_score(text: str, words: dict[str, float]) -> float:
     return total
 
 
-def _has_card_number(layout: Layout) -> bool:
-    """A row of digit groups adding up to 16–19 digits, as bank cards print their number."""
+def _card_number_weight(layout: Layout) -> float:
+    """How much a row of digit groups adding up to 16–19 digits says "bank card": 2.5 when
+    the digits pass Luhn, less when they do not (a misread number, or another card's
+    number: an ID card prints 18 digits on a row of its own, so 18 failing digits say little);
+    0 for a valid ID number."""
+    weight = 0.0
     for row in layout.rows:
         digits = re.sub(r"\D", "", row.text)
-        if 16 <= len(digits) <= 19 and not re.search(r"[\u4e00-\u9fff]", row.text):
-            return True
-    return False
+        if not 16 <= len(digits) <= 19 or re.search(r"[\u4e00-\u9fff]", row.text):
+            continue
+        if ID_NUMBER.fullmatch(row.text) and validate_id_number(row.text.upper()) is None:
+            continue
+        if luhn.is_valid(digits):
+            return 2.5
+        weight = max(weight, 1.0 if len(digits) == 18 else 1.5)
+    return weight

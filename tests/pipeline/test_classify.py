@@ -1,0 +1,59 @@
+"""Classifying a document from the text read on it: keywords, and the shapes of the values
+when a blurred photo has lost the small labels."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from models.ocr import TextLine
+from pipeline.classify import classify
+from pipeline.layout import Layout
+from schemas.documents import DocType
+
+VALID_ID = "110107195212252866"  # checksum, region and birth date valid (a specimen's)
+LUHN_CARD = "6217000010001234569"
+
+
+def _layout(*rows: tuple[str, float, float]) -> Layout:
+    """A 960×606 card with one line per (text, x, y) given as fractions."""
+    lines = []
+    for text, x, y in rows:
+        x0, y0 = x * 960, y * 606
+        box = np.array([[x0, y0], [x0 + 24 * len(text), y0], [x0 + 24 * len(text), y0 + 28], [x0, y0 + 28]], np.float32)
+        lines.append(TextLine(text, 0.9, box))
+    return Layout(lines, 960, 606)
+
+
+def test_a_front_whose_labels_are_lost_is_told_by_its_id_number_and_birth_date():
+    # what a motion-blurred ID card front reads as: labels garbled, values legible
+    layout = _layout(("集泽曼", 0.05, 0.1), ("怀的囊热额", 0.05, 0.23), ("出1952年12月25日", 0.05, 0.36),
+                     ("北京市看量山区高陈大街", 0.05, 0.47), ("公民康U号间", 0.05, 0.84), (VALID_ID, 0.34, 0.83))
+    assert classify(layout)[0] is DocType.ID_CARD_FRONT
+
+
+def test_a_valid_id_number_on_its_own_row_is_not_a_bank_card_number():
+    layout = _layout(("出生1952年12月25日", 0.05, 0.36), (VALID_ID, 0.34, 0.83))
+    doc_type, _ = classify(layout)
+    assert doc_type is DocType.ID_CARD_FRONT
+
+
+def test_a_misread_id_number_does_not_make_a_bank_card():
+    misread = "119188198984828224"  # 18 digits failing both the ID checksum and Luhn
+    layout = _layout(("都理", 0.05, 0.1), ("生卸文美塑", 0.05, 0.23), (misread, 0.34, 0.83))
+    assert classify(layout)[0] is not DocType.BANK_CARD
+
+
+def test_a_card_number_that_passes_luhn_with_a_bank_name_is_a_bank_card():
+    layout = _layout(("中国银行", 0.05, 0.08), (" ".join([LUHN_CARD[:4], LUHN_CARD[4:8], LUHN_CARD[8:12], LUHN_CARD[12:]]), 0.1, 0.6))
+    doc_type, confidence = classify(layout)
+    assert doc_type is DocType.BANK_CARD and confidence >= 0.5
+
+
+def test_the_back_is_told_by_its_dotted_validity_dates_when_the_labels_are_lost():
+    layout = _layout(("中华人民共和国", 0.35, 0.15), ("居民身份证", 0.35, 0.3), ("美足服", 0.2, 0.72),
+                     ("北京市公安局海淀分局", 0.36, 0.71), ("2003.11.28-2023.11.28", 0.36, 0.83))
+    assert classify(layout)[0] is DocType.ID_CARD_BACK
+
+
+def test_nothing_document_like_is_unknown():
+    assert classify(_layout(("今天天气很好", 0.1, 0.1), ("2025年", 0.1, 0.5)))[0] is DocType.UNKNOWN
