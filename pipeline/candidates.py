@@ -116,21 +116,26 @@ def _straight_edges(edge_maps: list[np.ndarray], shape: tuple[int, int]) -> tupl
                                 minLineLength=int(0.12 * max(h, w)), maxLineGap=8)
         if found is not None:
             segments.extend(found.reshape(-1, 4).astype(np.float32))
-    lines: list[list[float]] = []  # [theta, rho, length]
-    for x1, y1, x2, y2 in segments:
-        theta = float(np.arctan2(y2 - y1, x2 - x1)) % np.pi
-        normal = np.array([-np.sin(theta), np.cos(theta)])
-        rho = float(normal @ np.array([x1, y1]))
-        length = float(np.hypot(x2 - x1, y2 - y1))
-        for line in lines:
-            dtheta = abs(line[0] - theta)
-            if min(dtheta, np.pi - dtheta) < np.radians(3) and abs(line[1] - rho * (1 if dtheta < np.pi / 2 else -1)) < 6:
-                line[2] += length
-                break
+    if not segments:
+        return np.empty(0), np.empty(0)
+    x1, y1, x2, y2 = np.array(segments, np.float64).T
+    thetas = np.arctan2(y2 - y1, x2 - x1) % np.pi
+    rhos = -np.sin(thetas) * x1 + np.cos(thetas) * y1
+    lengths = np.hypot(x2 - x1, y2 - y1)
+    theta, rho, total = np.empty(len(segments)), np.empty(len(segments)), np.zeros(len(segments))
+    count = 0
+    for t, r, length in zip(thetas, rhos, lengths):  # merge each segment into the first line it lies on
+        dtheta = np.abs(theta[:count] - t)
+        flipped = dtheta >= np.pi / 2  # θ near 0 and near π: the same line with ρ negated
+        same = (np.minimum(dtheta, np.pi - dtheta) < np.radians(3)) & (np.abs(rho[:count] - np.where(flipped, -r, r)) < 6)
+        hit = np.flatnonzero(same)
+        if len(hit):
+            total[hit[0]] += length
         else:
-            lines.append([theta, rho, length])
-    lines = sorted(lines, key=lambda line: -line[2])[:STRAIGHT_EDGES]
-    return np.array([line[0] for line in lines]), np.array([line[1] for line in lines])
+            theta[count], rho[count], total[count] = t, r, length
+            count += 1
+    longest = np.argsort(-total[:count], kind="stable")[:STRAIGHT_EDGES]
+    return theta[longest], rho[longest]
 
 
 class _EdgeRuns:
@@ -145,8 +150,10 @@ class _EdgeRuns:
         xs = (-self.sin * rho)[:, None] + self.cos[:, None] * steps     # ρ·normal + s·direction
         ys = (self.cos * rho)[:, None] + self.sin[:, None] * steps
         inside = (xs >= 0) & (xs <= w - 1) & (ys >= 0) & (ys <= h - 1)
-        on_edge = gradient.along(np.round(xs).astype(np.intp), np.round(ys).astype(np.intp),
-                                 -self.sin[:, None], self.cos[:, None]) & inside
+        on_edge = np.zeros(xs.shape, bool)
+        normal_x, normal_y = np.broadcast_to(-self.sin[:, None], xs.shape), np.broadcast_to(self.cos[:, None], xs.shape)
+        on_edge[inside] = gradient.along(np.round(xs[inside]).astype(np.intp), np.round(ys[inside]).astype(np.intp),
+                                         normal_x[inside], normal_y[inside])
         self.counts = np.concatenate([np.zeros((len(theta), 1)), np.cumsum(on_edge, axis=1)], axis=1)
 
     def share(self, line: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
