@@ -1,7 +1,7 @@
 """Candidate outlines: quadrilaterals in a photo's work copy that might be the card or page.
 
 Two sources: the contours of several edge and threshold maps (a card alone on a plain desk),
-and four long straight edges in two roughly parallel pairs (a card touching or lying on other
+and four long straight edges (of grey levels and of colour) in two roughly parallel pairs (a card touching or lying on other
 things merges with them into one contour, but its sides are still long straight edges). A desk
 with printed sheets gives thousands of four-line candidates; each comes with a first estimate
 of how much of its sides lies on edges, read off running counts along its four lines, so that
@@ -32,6 +32,12 @@ def candidate_quads(work: np.ndarray, gray: np.ndarray, gradient: Gradient) -> t
     for low, high in ((0.5 * median, 1.2 * median), (20, 60), (40, 120)):
         edges = cv2.Canny(blurred, max(5, low), max(15, high))
         maps.append(cv2.dilate(edges, np.ones((3, 3), np.uint8)))
+    # a card beside something of its own brightness (a white card on a sheet of paper) has
+    # an edge in colour only: Canny on the strongest channel's gradient finds it
+    dx = np.round(gradient.ux * gradient.magnitude).astype(np.int16)
+    dy = np.round(gradient.uy * gradient.magnitude).astype(np.int16)
+    colour_edges = cv2.Canny(dx, dy, 0.5 * gradient.threshold, gradient.threshold, L2gradient=True)
+    colour_edges = cv2.dilate(colour_edges, np.ones((3, 3), np.uint8))
     lab = cv2.cvtColor(cv2.GaussianBlur(work, (5, 5), 0), cv2.COLOR_BGR2LAB)
     for channel in cv2.split(lab)[1:]:
         maps.append(cv2.dilate(cv2.Canny(channel, 10, 30), np.ones((3, 3), np.uint8)))
@@ -40,7 +46,7 @@ def candidate_quads(work: np.ndarray, gray: np.ndarray, gradient: Gradient) -> t
     for mask in (otsu, 255 - otsu):
         maps.append(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel))
 
-    line_quads, line_support = _line_quads(maps[1:3], gradient)
+    line_quads, line_support = _line_quads([maps[1], colour_edges], gradient)
     contour_quads = np.array(list(_contour_quads(maps, area, work.shape[:2])), np.float32).reshape(-1, 4, 2)
     contour_quads = contour_quads[plausible(contour_quads)[0]]
     quads = np.concatenate([line_quads, contour_quads])

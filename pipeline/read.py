@@ -28,7 +28,7 @@ from pipeline.locate import DocumentKind, Located, find_documents, rectify
 from pipeline.orient import orient, rotate_points
 from pipeline.quality import assess
 from pipeline.validate import validate_fields
-from schemas.documents import DocType, DocumentReading, Quad
+from schemas.documents import DOC_FIELDS, DocType, DocumentReading, Quad
 
 
 @dataclass(frozen=True)
@@ -133,13 +133,13 @@ class DocumentReader:
 
     def _read_located(self, waiting: LocatedPage) -> DocumentReading:
         page, file, sha256 = waiting.page, waiting.file, waiting.sha256
-        best: DocumentReading | None = None
+        best, best_merit = None, None
         for attempt, outline in enumerate(waiting.outlines):
             reading = self._read_outline(page, outline, file, sha256)
-            if best is None or (best.doc_type is DocType.UNKNOWN and reading.doc_type is not DocType.UNKNOWN) \
-                    or (reading.doc_type is not DocType.UNKNOWN and reading.confidence > best.confidence):
-                best = reading
-            if best.doc_type is not DocType.UNKNOWN and best.confidence >= self.options.accept_confidence:
+            merit = _merit(reading, outline)
+            if best_merit is None or merit > best_merit:
+                best, best_merit = reading, merit
+            if best_merit[:2] == (True, True) and best.confidence >= self.options.accept_confidence:
                 break
         best.timings["locate"] = round(waiting.located_in + best.timings.get("locate", 0.0), 4)
         best.timings["outlines_tried"] = attempt + 1
@@ -296,6 +296,21 @@ class _Schedule:
     def results(self) -> list[list[DocumentReading] | IngestError]:
         return [self._outcome.get(i) or [self._readings[i, n] for n in range(self._pages[i])]
                 for i in range(len(self.uploads))]
+
+
+CARD_TYPES = frozenset({DocType.ID_CARD_FRONT, DocType.ID_CARD_BACK, DocType.BANK_CARD, DocType.SOCIAL_SECURITY_CARD})
+
+
+def _merit(reading: DocumentReading, outline: Located) -> tuple[bool, bool, float]:
+    """How far to trust a reading of one outline, to pick among the outlines of a page: a
+    known type first; then a type whose shape is the outline's (a card read inside a 'page'
+    outline is a sheet or a desk region around the card: its fields sit at the wrong
+    places); then the share of the type's fields read and valid, plus the confidence."""
+    known = reading.doc_type is not DocType.UNKNOWN
+    fitting = outline.kind is DocumentKind.FRAME or (outline.kind is DocumentKind.CARD) == (reading.doc_type in CARD_TYPES)
+    expected = DOC_FIELDS.get(reading.doc_type, ())
+    valid = 1.0 - len(reading.field_issues) / len(expected) if expected else 0.0
+    return known, known and fitting, valid + reading.confidence
 
 
 def _text_width(quads: list[np.ndarray], located: Located, flat: np.ndarray) -> float | None:

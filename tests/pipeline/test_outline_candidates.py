@@ -19,11 +19,14 @@ from specimens.people import make_person
 
 
 def _card_on_lined_desk() -> tuple[np.ndarray, np.ndarray]:
-    """A grey desk ruled with long dark lines (a printed form) and a white card on it."""
+    """A grey desk with a ruled form on its right (forty long dark lines, more than the
+    line budget of the old search) and a white card lying across the form's edge (so its
+    contour merges with the form's)."""
     image = np.full((480, 640, 3), 120, np.uint8)
-    for y in range(20, 480, 24):
-        cv2.line(image, (0, y), (639, y), (40, 40, 40), 2)
-    card = np.array([[180, 140], [500, 160], [490, 360], [170, 340]], np.float32)
+    cv2.rectangle(image, (300, 0), (639, 479), (200, 200, 200), -1)
+    for y in range(6, 480, 12):
+        cv2.line(image, (300, y), (639, y), (40, 40, 40), 1)
+    card = np.array([[140, 140], [430, 155], [422, 335], [130, 320]], np.float32)
     cv2.fillConvexPoly(image, card.astype(np.int32), (235, 235, 235))
     return image, card
 
@@ -40,7 +43,7 @@ def test_running_counts_along_a_line_agree_with_sampling_the_side():
     sampled = gradient.side_support(card[None], 40)[0]
     assert shares.min() > 0.9 and sampled.min() > 0.9
     assert np.abs(shares - sampled).max() < 0.1
-    # the left side's line below the card crosses the ruled lines: no edge runs along it
+    # the left side's line below the card runs over the bare desk: no edge along it
     down = card[3] - card[0]
     beyond = runs.share(np.array([3]), (card[3] + 0.2 * down)[None], (card[3] + 0.6 * down)[None])
     assert beyond[0] < 0.2
@@ -78,8 +81,8 @@ def hard_photos(settings):
 
 
 def test_the_first_outline_is_the_card_on_most_hard_photos(hard_photos):
-    """Measured 25 of 32 on this set (19 when four-line candidates took only the 24 longest
-    straight edges); bench/extract.py measures the reading that follows."""
+    """Measured 26 of 32 on this set (19 when four-line candidates took only the 24 longest
+    straight edges of grey levels); bench/extract.py measures the reading that follows."""
     found = sum(_overlap(find_documents(photo, 1)[0].quad, corners, photo.shape[:2]) >= 0.9
                 for photo, corners in hard_photos)
-    assert found >= 23
+    assert found >= 24
