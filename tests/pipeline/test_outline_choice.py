@@ -1,0 +1,59 @@
+"""Which outline of a photo the reader keeps when it tries several: a reading whose type
+fits the outline's shape, with more of its fields valid, over a merely confident one."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pipeline.ingest import Page
+from pipeline.locate import DocumentKind, Located
+from pipeline.read import DocumentReader, LocatedPage
+from schemas.documents import DocType, DocumentReading, FieldIssue, Quality
+
+
+def _outline(kind: DocumentKind) -> Located:
+    return Located(kind, np.array([[0, 0], [100, 0], [100, 60], [0, 60]], np.float32), 0.9, False)
+
+
+def _reading(doc_type: DocType, confidence: float, issues: dict[str, FieldIssue]) -> DocumentReading:
+    return DocumentReading(file="photo.jpg", doc_type=doc_type, confidence=confidence,
+                           quality=Quality(ok=True), field_issues=issues)
+
+
+def _read_with(readings: dict[DocumentKind, DocumentReading], kinds: list[DocumentKind]):
+    tried = []
+
+    def read_outline(page, located, file, sha256):
+        tried.append(located.kind)
+        return readings[located.kind].model_copy(deep=True)
+
+    reader = DocumentReader(engine=None)
+    reader._read_outline = read_outline
+    page = Page(np.zeros((60, 100, 3), np.uint8), None, False)
+    best = reader._read_located(LocatedPage(page, "photo.jpg", None, [_outline(k) for k in kinds], 0.0))
+    return best, tried
+
+
+def test_a_card_read_inside_a_page_outline_does_not_end_the_search():
+    # the desk region around a bank card reads as a bank card, confidently, fields at the wrong places
+    around = _reading(DocType.BANK_CARD, 0.9, {"card_number": FieldIssue.CHECKSUM})
+    card = _reading(DocType.BANK_CARD, 0.6, {})
+    best, tried = _read_with({DocumentKind.PAGE: around, DocumentKind.CARD: card},
+                             [DocumentKind.PAGE, DocumentKind.CARD])
+    assert tried == [DocumentKind.PAGE, DocumentKind.CARD]
+    assert best.confidence == 0.6 and best.field_issues == {}
+
+
+def test_a_card_read_in_a_card_outline_ends_the_search():
+    card = _reading(DocType.ID_CARD_BACK, 0.7, {})
+    best, tried = _read_with({DocumentKind.CARD: card, DocumentKind.FRAME: card}, [DocumentKind.CARD, DocumentKind.FRAME])
+    assert tried == [DocumentKind.CARD]
+    assert best.doc_type is DocType.ID_CARD_BACK and best.timings["outlines_tried"] == 1
+
+
+def test_a_known_type_beats_unknown_and_valid_fields_beat_confidence():
+    unknown = _reading(DocType.UNKNOWN, 0.95, {})
+    weak = _reading(DocType.ID_CARD_FRONT, 0.3, {"name": FieldIssue.NOT_READ})
+    best, tried = _read_with({DocumentKind.CARD: unknown, DocumentKind.PAGE: weak, DocumentKind.FRAME: unknown},
+                             [DocumentKind.CARD, DocumentKind.PAGE, DocumentKind.FRAME])
+    assert len(tried) == 3 and best.doc_type is DocType.ID_CARD_FRONT
