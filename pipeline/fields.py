@@ -39,7 +39,7 @@ def normalize_id_number(text: str) -> str | None:
     mapped = "".join(c if c == "X" else c.translate(_DIGIT_LOOKALIKES) for c in compact)
     runs = re.findall(r"\d{17}[\dX]", mapped)
     if runs:
-        valid = [r for r in runs if ric.is_valid(r)]
+        valid = [r for r in runs if validate_id_number(r) is None]
         return (valid or runs)[0]
     return None
 
@@ -47,6 +47,10 @@ def normalize_id_number(text: str) -> str | None:
 def validate_id_number(value: str) -> FieldIssue | None:
     try:
         ric.validate(value)
+    except KeyError:
+        # python-stdnum 2.2 raises KeyError for a region code that names a province or a
+        # prefecture, not a county (110100): no ID number is issued under one
+        return FieldIssue.REGION
     except InvalidChecksum:
         return FieldIssue.CHECKSUM
     except InvalidComponent:

@@ -30,12 +30,19 @@ def test_id_number_lookalikes_and_width_are_normalized(read):
     ("110105194912310021", FieldIssue.CHECKSUM),
     ("110105194913310029", FieldIssue.DATE),
     ("990105194912310028", FieldIssue.REGION),
+    ("110001194912310028", FieldIssue.REGION),  # a province's code with no county: stdnum raises KeyError
     ("11010519491231002", FieldIssue.FORMAT),
 ])
 def test_invalid_id_numbers_say_why(number, issue):
     if issue is FieldIssue.DATE or issue is FieldIssue.REGION:
         number = number[:17] + ric.calc_check_digit(number)
     assert validate_id_number(number) is issue
+
+
+def test_a_misread_region_with_a_valid_checksum_is_not_taken_as_the_number():
+    misread = "110001194912310028"
+    misread = misread[:17] + ric.calc_check_digit(misread)
+    assert normalize_id_number(misread + " " + VALID_ID) == VALID_ID
 
 
 def test_birth_date_and_sex_come_from_the_number():
