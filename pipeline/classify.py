@@ -75,12 +75,13 @@ def _card_number_weight(layout: Layout) -> float:
     """How much a row of digit groups adding up to 16–19 digits says "bank card": 2.5 when
     the digits pass Luhn, less when they do not (a misread number, or another card's
     number: an ID card prints 18 digits on a row of its own, so 18 failing digits say little);
-    0 for a valid ID number."""
+    0 for a valid ID number, or for digits mixed with other characters (a card read the wrong
+    way up gives rows like S8884790296776792T, and one in ten of those passes Luhn)."""
     weight = 0.0
     for row in layout.rows:
         digits = re.sub(r"\D", "", row.text)
-        if not 16 <= len(digits) <= 19 or re.search(r"[\u4e00-\u9fff]", row.text):
-            continue
+        if not 16 <= len(digits) <= 19 or len(digits) < 0.9 * len(re.sub(r"\s", "", row.text)):
+            continue  # not a row of digits (letters or characters among them: text read upside down)
         if ID_NUMBER.fullmatch(row.text) and validate_id_number(row.text.upper()) is None:
             continue
         if luhn.is_valid(digits):

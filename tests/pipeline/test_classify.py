@@ -57,3 +57,9 @@ def test_the_back_is_told_by_its_dotted_validity_dates_when_the_labels_are_lost(
 
 def test_nothing_document_like_is_unknown():
     assert classify(_layout(("今天天气很好", 0.1, 0.1), ("2025年", 0.1, 0.5)))[0] is DocType.UNKNOWN
+
+
+def test_digits_among_letters_are_not_a_card_number_even_when_they_pass_luhn():
+    # a social security card read the wrong way up: the digits happen to pass Luhn
+    layout = _layout(("63873398Ca488", 0.1, 0.2), ("S8884790296776792T", 0.2, 0.5), ("车", 0.5, 0.7))
+    assert classify(layout)[0] is DocType.UNKNOWN
