@@ -18,14 +18,14 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from models.ocr import OcrEngine, TextLine, crop_quad
+from models.ocr import OcrEngine, TextLine, crop_quad, order_quad, sort_reading_order
 from pipeline.classify import classify
 from pipeline.errors import IngestError
 from pipeline.extract import extract
 from pipeline.ingest import Limits, Page, decode
 from pipeline.layout import Layout
 from pipeline.locate import DocumentKind, Located, find_documents, rectify
-from pipeline.orient import orient, rotate_points
+from pipeline.orient import Oriented, orient, rotate_image, rotate_points
 from pipeline.quality import assess
 from pipeline.validate import validate_fields
 from schemas.documents import DOC_FIELDS, DocType, DocumentReading, Quad
@@ -134,20 +134,30 @@ class DocumentReader:
     def _read_located(self, waiting: LocatedPage) -> DocumentReading:
         page, file, sha256 = waiting.page, waiting.file, waiting.sha256
         best, best_merit = None, None
-        for attempt, outline in enumerate(waiting.outlines):
-            reading = self._read_outline(page, outline, file, sha256)
+        # the 0°/180° vote can go wrong on a card blurred past its small print: when no
+        # outline reads as a document, the cards among them are read the other way up
+        attempts = [(outline, False) for outline in waiting.outlines]
+        attempts += [(outline, True) for outline in waiting.outlines if outline.kind is DocumentKind.CARD]
+        tried = 0
+        for outline, turn_over in attempts:
+            if turn_over and best.doc_type is not DocType.UNKNOWN:
+                break
+            reading = self._read_outline(page, outline, file, sha256, turn_over)
+            tried += 1
             merit = _merit(reading, outline)
             if best_merit is None or merit > best_merit:
                 best, best_merit = reading, merit
             if best_merit[:2] == (True, True) and best.confidence >= self.options.accept_confidence:
                 break
         best.timings["locate"] = round(waiting.located_in + best.timings.get("locate", 0.0), 4)
-        best.timings["outlines_tried"] = attempt + 1
+        best.timings["outlines_tried"] = tried
         if waiting.decoded is not None:
             best.timings["decode"] = waiting.decoded
         return best
 
-    def _read_outline(self, page: Page, located: Located, file: str, sha256: str | None) -> DocumentReading:
+    def _read_outline(self, page: Page, located: Located, file: str, sha256: str | None,
+                      turn_over: bool = False) -> DocumentReading:
+        """Read one outline; `turn_over` reads it the other way up from what orient decided."""
         timings: dict[str, float] = {}
         clock = time.perf_counter()
 
@@ -167,13 +177,12 @@ class DocumentReader:
         oriented = orient(self.engine, flat, detect_side)
         lap("detect")
 
-        texts = self._recognize([crop_quad(oriented.image, q) for q in oriented.quads])
-        lines = [TextLine(t, s, q) for q, (t, s) in zip(oriented.quads, texts) if t.strip()]
+        if turn_over:
+            oriented = _turned_over(oriented)
+        layout, doc_type, confidence = self._interpret(oriented)
         lap("recognize")
 
         height, width = oriented.image.shape[:2]
-        layout = Layout(lines, width, height)
-        doc_type, confidence = classify(layout)
         extracted = extract(doc_type, layout)
         issues = validate_fields(doc_type, extracted.fields)
         quality = assess(oriented.image, located, page.from_pdf, _text_width(oriented.quads, located, flat))
@@ -199,6 +208,14 @@ class DocumentReader:
             orientation=oriented.rotation,
             timings=timings,
         )
+
+    def _interpret(self, oriented: Oriented) -> tuple[Layout, DocType, float]:
+        """Recognize the lines of an upright document, lay them out and classify it."""
+        texts = self._recognize([crop_quad(oriented.image, q) for q in oriented.quads])
+        lines = [TextLine(t, s, q) for q, (t, s) in zip(oriented.quads, texts) if t.strip()]
+        height, width = oriented.image.shape[:2]
+        layout = Layout(lines, width, height)
+        return (layout, *classify(layout))
 
     def _recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         """Recognize the lines, offering all shares but the first to `helpers`. The pool runs
@@ -311,6 +328,13 @@ def _merit(reading: DocumentReading, outline: Located) -> tuple[bool, bool, floa
     expected = DOC_FIELDS.get(reading.doc_type, ())
     valid = 1.0 - len(reading.field_issues) / len(expected) if expected else 0.0
     return known, known and fitting, valid + reading.confidence
+
+
+def _turned_over(oriented: Oriented) -> Oriented:
+    """The same document and lines turned by 180°."""
+    height, width = oriented.image.shape[:2]
+    quads = [order_quad(rotate_points(q, 180, width, height)) for q in oriented.quads]
+    return Oriented(rotate_image(oriented.image, 180), sort_reading_order(quads), (oriented.rotation + 180) % 360)
 
 
 def _text_width(quads: list[np.ndarray], located: Located, flat: np.ndarray) -> float | None:

@@ -20,12 +20,14 @@ def _reading(doc_type: DocType, confidence: float, issues: dict[str, FieldIssue]
                            quality=Quality(ok=True), field_issues=issues)
 
 
-def _read_with(readings: dict[DocumentKind, DocumentReading], kinds: list[DocumentKind]):
+def _read_with(readings: dict, kinds: list[DocumentKind]):
+    """Read outlines of `kinds` with a reader whose every outline reads as `readings[kind]`
+    (or `readings[(kind, "turned")]` when read the other way up, if given)."""
     tried = []
 
-    def read_outline(page, located, file, sha256):
-        tried.append(located.kind)
-        return readings[located.kind].model_copy(deep=True)
+    def read_outline(page, located, file, sha256, turn_over=False):
+        tried.append((located.kind, "turned") if turn_over else located.kind)
+        return readings.get(tried[-1], readings[located.kind]).model_copy(deep=True)
 
     reader = DocumentReader(engine=None)
     reader._read_outline = read_outline
@@ -57,3 +59,22 @@ def test_a_known_type_beats_unknown_and_valid_fields_beat_confidence():
     best, tried = _read_with({DocumentKind.CARD: unknown, DocumentKind.PAGE: weak, DocumentKind.FRAME: unknown},
                              [DocumentKind.CARD, DocumentKind.PAGE, DocumentKind.FRAME])
     assert len(tried) == 3 and best.doc_type is DocType.ID_CARD_FRONT
+
+
+def test_when_nothing_reads_the_cards_are_read_the_other_way_up():
+    nothing = _reading(DocType.UNKNOWN, 0.9, {})
+    turned = _reading(DocType.SOCIAL_SECURITY_CARD, 0.8, {})
+    best, tried = _read_with({DocumentKind.CARD: nothing, DocumentKind.FRAME: nothing,
+                              (DocumentKind.CARD, "turned"): turned},
+                             [DocumentKind.CARD, DocumentKind.FRAME])
+    assert tried == [DocumentKind.CARD, DocumentKind.FRAME, (DocumentKind.CARD, "turned")]
+    assert best.doc_type is DocType.SOCIAL_SECURITY_CARD and best.timings["outlines_tried"] == 3
+
+
+def test_a_known_but_unsure_reading_is_not_followed_by_turned_attempts():
+    unsure = _reading(DocType.BANK_CARD, 0.3, {})
+    nothing = _reading(DocType.UNKNOWN, 0.9, {})
+    best, tried = _read_with({DocumentKind.CARD: unsure, DocumentKind.FRAME: nothing},
+                             [DocumentKind.CARD, DocumentKind.FRAME])
+    assert tried == [DocumentKind.CARD, DocumentKind.FRAME]
+    assert best.doc_type is DocType.BANK_CARD and best.timings["outlines_tried"] == 2
