@@ -1,7 +1,8 @@
 """Candidate outlines: quadrilaterals in a photo's work copy that might be the card or page.
 
 Two sources: the contours of several edge and threshold maps (a card alone on a plain desk),
-and four long straight edges (of grey levels and of colour) in two roughly parallel pairs (a card touching or lying on other
+and long straight edges (of grey levels and of colour): four in two roughly parallel pairs, or
+three with the fourth side where a card's aspect puts it (a card touching or lying on other
 things merges with them into one contour, but its sides are still long straight edges). A desk
 with printed sheets gives thousands of four-line candidates; each comes with a first estimate
 of how much of its sides lies on edges, read off running counts along its four lines, so that
@@ -20,6 +21,11 @@ PAGE_ASPECT = 297.0 / 210.0
 STRAIGHT_EDGES = 64
 """Longest straight edges combined into four-line candidates (24 missed one hard photo in
 five: clutter and print supply the longest lines; bench/RESULTS.md, "Extract")."""
+
+
+THREE_LINE_KEPT = 600
+"""Three-line candidates (see `_three_line_quads`) passed on, the best by their three sides
+(50 found fewer cards on hard photos; bench/RESULTS.md, "Extract")."""
 
 
 def candidate_quads(work: np.ndarray, gray: np.ndarray, gradient: Gradient) -> tuple[np.ndarray, np.ndarray]:
@@ -213,4 +219,48 @@ def _line_quads(edge_maps: list[np.ndarray], gradient: Gradient) -> tuple[np.nda
     quads, side_lines = quads[ok], side_lines[ok]
     runs = _EdgeRuns(theta, rho, gradient)
     support = np.stack([runs.share(side_lines[:, k], quads[:, k], quads[:, (k + 1) % 4]) for k in range(4)], axis=1)
-    return order_quads(quads), support
+    three, three_support = _three_line_quads(theta, pairs, cross_x, cross_y, gap, runs, (h, w))
+    return order_quads(np.concatenate([quads, three])), np.concatenate([support, three_support])
+
+
+def _three_line_quads(theta, pairs, cross_x, cross_y, gap, runs, shape, keep: int = THREE_LINE_KEPT):
+    """Card-shaped quads from two parallel lines and one crossing them, the fourth side put
+    where a card's aspect puts it (a white card lying on white paper shows three sides).
+    Their first support: the three sides' shares, the fourth side counted as their mean."""
+    h, w = shape
+    a, b = pairs[:, 0].repeat(len(theta)), pairs[:, 1].repeat(len(theta))
+    c = np.tile(np.arange(len(theta)), len(pairs))
+    crossing = (gap[a, c] >= np.radians(55)) & (c != a) & (c != b)
+    a, b, c = a[crossing], b[crossing], c[crossing]
+    p_ac = np.stack([cross_x[a, c], cross_y[a, c]], axis=1)
+    p_bc = np.stack([cross_x[b, c], cross_y[b, c]], axis=1)
+    side = np.linalg.norm(p_bc - p_ac, axis=1)
+    with np.errstate(invalid="ignore"):  # NaN: c parallel to a or b after all
+        long_enough = side >= 20
+    a, b, c, p_ac, p_bc, side = a[long_enough], b[long_enough], c[long_enough], p_ac[long_enough], p_bc[long_enough], side[long_enough]
+    quads, lines = [], []
+    for ratio in (CARD_ASPECT, 1 / CARD_ASPECT):
+        for sign in (1.0, -1.0):
+            along_a = sign * np.stack([np.cos(theta[a]), np.sin(theta[a])], axis=1)
+            along_b = sign * np.stack([np.cos(theta[b]), np.sin(theta[b])], axis=1)
+            along_b *= np.sign((along_a * along_b).sum(axis=1))[:, None]  # same way as along a
+            p_ad = p_ac + along_a * (side * ratio)[:, None]
+            p_bd = p_bc + along_b * (side * ratio)[:, None]
+            quads.append(np.stack([p_ac, p_bc, p_bd, p_ad], axis=1))
+            lines.append(np.stack([c, b, a], axis=1))  # sides 0, 1, 3 (side 2 is the inferred one)
+    quads, lines = np.concatenate(quads).astype(np.float32), np.concatenate(lines)
+    slack = 0.05 * max(h, w)
+    with np.errstate(invalid="ignore"):
+        inside = ((quads[..., 0] >= -slack) & (quads[..., 0] <= w + slack)
+                  & (quads[..., 1] >= -slack) & (quads[..., 1] <= h + slack)).all(axis=1)
+    quads, lines = quads[inside], lines[inside]
+    ok = plausible(quads)[0]
+    quads, lines = quads[ok], lines[ok]
+    if not len(quads):
+        return np.empty((0, 4, 2), np.float32), np.empty((0, 4))
+    known = np.stack([runs.share(lines[:, 0], quads[:, 0], quads[:, 1]),
+                      runs.share(lines[:, 1], quads[:, 1], quads[:, 2]),
+                      runs.share(lines[:, 2], quads[:, 3], quads[:, 0])], axis=1)
+    best = np.argsort(-known.mean(axis=1), kind="stable")[:keep]
+    support = np.column_stack([known[best, 0], known[best, 1], known[best].mean(axis=1), known[best, 2]])
+    return quads[best], support
