@@ -208,14 +208,10 @@ def _line_quads(edge_maps: list[np.ndarray], gradient: Gradient) -> tuple[np.nda
     a, b, c, d = a[crossing], b[crossing], c[crossing], d[crossing]
     corners = ((a, c), (c, b), (b, d), (d, a))
     side_lines = np.stack([c, b, d, a], axis=1)  # side k runs from corner k to corner k + 1
-    xs = np.stack([cross_x[i, j] for i, j in corners], axis=1)
-    ys = np.stack([cross_y[i, j] for i, j in corners], axis=1)
-    slack = 0.05 * max(h, w)
-    with np.errstate(invalid="ignore"):  # NaN corners (parallel lines) fail the bounds
-        inside = ((xs >= -slack) & (xs <= w + slack) & (ys >= -slack) & (ys <= h + slack)).all(axis=1)
-    quads = np.stack([xs[inside], ys[inside]], axis=2).astype(np.float32)
-    side_lines = side_lines[inside]
-    ok = plausible(quads)[0]
+    quads = np.stack([np.stack([cross_x[i, j] for i, j in corners], axis=1),
+                      np.stack([cross_y[i, j] for i, j in corners], axis=1)], axis=2).astype(np.float32)
+    ok = _within_reach(quads, (h, w))
+    ok[ok] = plausible(quads[ok])[0]
     quads, side_lines = quads[ok], side_lines[ok]
     runs = _EdgeRuns(theta, rho, gradient)
     support = np.stack([runs.share(side_lines[:, k], quads[:, k], quads[:, (k + 1) % 4]) for k in range(4)], axis=1)
@@ -223,21 +219,32 @@ def _line_quads(edge_maps: list[np.ndarray], gradient: Gradient) -> tuple[np.nda
     return order_quads(np.concatenate([quads, three])), np.concatenate([support, three_support])
 
 
-def _three_line_quads(theta, pairs, cross_x, cross_y, gap, runs, shape, keep: int = THREE_LINE_KEPT):
+def _within_reach(quads: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Quads whose corners lie in the frame or just outside it (5% of its long side: a card
+    cut off by the frame's edge); NaN corners (from parallel lines) do not."""
+    h, w = shape
+    slack = 0.05 * max(h, w)
+    with np.errstate(invalid="ignore"):
+        return ((quads[..., 0] >= -slack) & (quads[..., 0] <= w + slack)
+                & (quads[..., 1] >= -slack) & (quads[..., 1] <= h + slack)).all(axis=1)
+
+
+def _three_line_quads(theta: np.ndarray, pairs: np.ndarray, cross_x: np.ndarray, cross_y: np.ndarray,
+                      gap: np.ndarray, runs: _EdgeRuns, shape: tuple[int, int],
+                      keep: int = THREE_LINE_KEPT) -> tuple[np.ndarray, np.ndarray]:
     """Card-shaped quads from two parallel lines and one crossing them, the fourth side put
     where a card's aspect puts it (a white card lying on white paper shows three sides).
     Their first support: the three sides' shares, the fourth side counted as their mean."""
-    h, w = shape
     a, b = pairs[:, 0].repeat(len(theta)), pairs[:, 1].repeat(len(theta))
     c = np.tile(np.arange(len(theta)), len(pairs))
     crossing = (gap[a, c] >= np.radians(55)) & (c != a) & (c != b)
     a, b, c = a[crossing], b[crossing], c[crossing]
+    with np.errstate(invalid="ignore"):  # NaN: c parallel to a or b after all
+        long_enough = np.hypot(cross_x[b, c] - cross_x[a, c], cross_y[b, c] - cross_y[a, c]) >= 20
+    a, b, c = a[long_enough], b[long_enough], c[long_enough]
     p_ac = np.stack([cross_x[a, c], cross_y[a, c]], axis=1)
     p_bc = np.stack([cross_x[b, c], cross_y[b, c]], axis=1)
     side = np.linalg.norm(p_bc - p_ac, axis=1)
-    with np.errstate(invalid="ignore"):  # NaN: c parallel to a or b after all
-        long_enough = side >= 20
-    a, b, c, p_ac, p_bc, side = a[long_enough], b[long_enough], c[long_enough], p_ac[long_enough], p_bc[long_enough], side[long_enough]
     quads, lines = [], []
     for ratio in (CARD_ASPECT, 1 / CARD_ASPECT):
         for sign in (1.0, -1.0):
@@ -249,12 +256,8 @@ def _three_line_quads(theta, pairs, cross_x, cross_y, gap, runs, shape, keep: in
             quads.append(np.stack([p_ac, p_bc, p_bd, p_ad], axis=1))
             lines.append(np.stack([c, b, a], axis=1))  # sides 0, 1, 3 (side 2 is the inferred one)
     quads, lines = np.concatenate(quads).astype(np.float32), np.concatenate(lines)
-    slack = 0.05 * max(h, w)
-    with np.errstate(invalid="ignore"):
-        inside = ((quads[..., 0] >= -slack) & (quads[..., 0] <= w + slack)
-                  & (quads[..., 1] >= -slack) & (quads[..., 1] <= h + slack)).all(axis=1)
-    quads, lines = quads[inside], lines[inside]
-    ok = plausible(quads)[0]
+    ok = _within_reach(quads, shape)
+    ok[ok] = plausible(quads[ok])[0]
     quads, lines = quads[ok], lines[ok]
     if not len(quads):
         return np.empty((0, 4, 2), np.float32), np.empty((0, 4))
