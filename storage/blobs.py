@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -9,6 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Protocol, TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class BlobStore(Protocol):
@@ -29,6 +31,11 @@ class BlobStore(Protocol):
         """The object's bytes; NotFoundError if there is none."""
         ...
 
+    def get_view(self, key: str) -> memoryview:
+        """Like `get`, but the bytes may sit in a buffer this thread reuses: valid only until the
+        thread's next `get_view`. For bytes consumed at once (opened, parsed)."""
+        ...
+
     def exists(self, key: str) -> bool: ...
 
     def delete(self, key: str) -> None:
@@ -42,7 +49,7 @@ class BlobStore(Protocol):
 
 # Writes at once, and a write beside a read -------------------------------------------------
 
-_WRITERS = 4
+_WRITERS = 8  # a submission of four to six uploads and its audit entry flush in one go
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
@@ -69,21 +76,43 @@ def alongside(fn: Callable[..., T], *args, **kwargs) -> Future[T]:
     return _writers().submit(fn, *args, **kwargs)
 
 
-def create_all(store: BlobStore, items: Iterable[tuple[str, bytes]]) -> list[bool]:
-    """`store.create` for each (key, data), up to four at a time, and return once every one has
+def map_all(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """`fn` over the items, several at once on the writer threads, results in order; returns
+    once every call has finished (the first error is raised then). For work that releases the
+    GIL: hashing, AES-GCM, file and network I/O."""
+    if len(items) < 2:
+        return [fn(item) for item in items]
+    pool = _writers()
+    futures = [pool.submit(fn, item) for item in items]
+    wait(futures)
+    return [future.result() for future in futures]
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def create_all(store: BlobStore, items: Iterable[tuple[str, bytes]],
+               prepare: Callable[[str, bytes], bytes | memoryview] | None = None) -> list[bool]:
+    """`store.create` for each (key, data), up to eight at a time, and return once every one has
     finished (the first error, if any, is raised then, so no write is still running after the
     call). Each write is as durable as it is alone; running them together lets the disk flush
     several files in one go (the local store's fsync calls overlap) and lets S3 requests
-    overlap their round trips. `items` may be a generator: each write starts as soon as its item
-    is produced, so sealing the next one overlaps the writing of this one. For writes that do not
-    depend on one another: the uploads of one submission, never an event and the blobs it names."""
+    overlap their round trips. `prepare(key, data)`, if given, runs on the writing thread just
+    before the write and gives the bytes to write (sealing there lets both cores seal at once,
+    as AES-GCM releases the GIL; it may return a view of a per-thread buffer, used only by that
+    write). For writes that do not depend on one another: the uploads of one submission, never
+    an event and the blobs it names."""
+    def write(key: str, data: bytes) -> bool:
+        return store.create(key, prepare(key, data) if prepare else data)
+
     if isinstance(items, Sequence) and len(items) < 2:
-        return [store.create(key, data) for key, data in items]
+        return [write(key, data) for key, data in items]
     pool = _writers()
     futures = []
     try:
         for key, data in items:
-            futures.append(pool.submit(store.create, key, data))
+            futures.append(pool.submit(write, key, data))
     finally:
         wait(futures)  # even when producing an item failed: nothing keeps running after the call
     return [future.result() for future in futures]

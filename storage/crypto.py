@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import os
+import threading
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -80,20 +81,42 @@ def _wrap_aad(scope: str, dek_id: str) -> bytes:
 
 def seal(dek: bytes, scope: str, key: str, plaintext: bytes) -> bytes:
     """MAGIC | len(scope) | scope | nonce | AES-GCM(plaintext, aad = key + scope)."""
+    return bytes(seal_in_scratch(dek, scope, key, plaintext))
+
+
+SCRATCH_LIMIT = 8 << 20
+"""Largest object sealed in a thread's reusable buffer; larger ones get a buffer of their own."""
+_scratch = threading.local()
+
+
+def seal_in_scratch(dek: bytes, scope: str, key: str, plaintext: bytes) -> memoryview:
+    """`seal` into this thread's reusable buffer, valid until the thread's next call. A fresh
+    300-KB output costs more in page faults than AES-GCM itself (0.30 against 0.15 ms here),
+    and the faults serialise threads that AES-GCM, which releases the GIL, would let run side
+    by side. For writing straight out, as the writer threads do."""
     scope_bytes = scope.encode("ascii")
     nonce = os.urandom(NONCE)
-    sealed = AESGCM(dek).encrypt(nonce, plaintext, _aad(key, scope_bytes))
-    return MAGIC + bytes([len(scope_bytes)]) + scope_bytes + nonce + sealed
+    header = MAGIC + bytes([len(scope_bytes)]) + scope_bytes + nonce
+    size = len(header) + len(plaintext) + 16
+    buffer = getattr(_scratch, "buffer", None)
+    if buffer is None or len(buffer) < size:
+        buffer = bytearray(size)
+        if size <= SCRATCH_LIMIT:
+            _scratch.buffer = buffer
+    view = memoryview(buffer)[:size]
+    view[:len(header)] = header
+    AESGCM(dek).encrypt_into(nonce, plaintext, _aad(key, scope_bytes), view[len(header):])
+    return view
 
 
-def sealed_scope(blob: bytes, key: str) -> str:
+def sealed_scope(blob: bytes | memoryview, key: str) -> str:
     """Which scope's data key opens this object (read from its header, no key needed)."""
-    if blob[:4] != MAGIC or len(blob) < 5 + blob[4] + NONCE + 16:
+    if len(blob) < 5 or bytes(blob[:4]) != MAGIC or len(blob) < 5 + blob[4] + NONCE + 16:
         raise CorruptedError(f"{key} is not a sealed archive object", key=key)
-    return blob[5:5 + blob[4]].decode("ascii")
+    return bytes(blob[5:5 + blob[4]]).decode("ascii")
 
 
-def unseal(dek: bytes, key: str, blob: bytes) -> bytes:
+def unseal(dek: bytes, key: str, blob: bytes | memoryview) -> bytes:
     scope = sealed_scope(blob, key)
     start = 5 + len(scope)
     view = memoryview(blob)

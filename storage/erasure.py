@@ -43,7 +43,8 @@ def erase_citizen(archive: Archive, citizen: str, *, actor: str, purpose: str) -
     # Uploads are found by their key, not the history, so one stored without a history event
     # (an intake cut short) goes too. Listing uploads/ reads keys only, once per erasure.
     for key in list(store.list("uploads/")):
-        if key.endswith(f"/{ck}.enc"):
+        parsed = archive.parse_upload_key(key)
+        if parsed and parsed[1] == ck:
             store.delete(key)
             removed["uploads"] += 1
     for sid in sorted(submission_ids):

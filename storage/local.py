@@ -6,12 +6,19 @@ gain on ext4 for new files, whose size and blocks must be committed anyway.)"""
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 from storage.errors import NotFoundError, StorageError
+
+
+SCRATCH_LIMIT = 8 << 20
+"""Largest object read into a thread's reusable buffer; larger ones get a buffer of their own."""
+_scratch = threading.local()
 
 
 class LocalBlobStore:
@@ -87,6 +94,30 @@ class LocalBlobStore:
         except OSError as exc:
             raise StorageError(f"cannot read {key} in {self.root}: {exc.strerror}") from exc
 
+    def get_view(self, key: str) -> memoryview:
+        """Read into this thread's reusable buffer: a fresh 300-KB buffer costs about as much in
+        page faults as reading the file from the page cache."""
+        try:
+            with open(self._path(key), "rb", buffering=0) as file:
+                size = os.fstat(file.fileno()).st_size
+                buffer = getattr(_scratch, "buffer", None)
+                if buffer is None or len(buffer) < size:
+                    buffer = bytearray(size)
+                    if size <= SCRATCH_LIMIT:
+                        _scratch.buffer = buffer
+                view = memoryview(buffer)[:size]
+                done = 0
+                while done < size:
+                    got = file.readinto(view[done:])
+                    if not got:
+                        break
+                    done += got
+                return view[:done]
+        except FileNotFoundError:
+            raise NotFoundError(f"{key} is not in the archive at {self.root}") from None
+        except OSError as exc:
+            raise StorageError(f"cannot read {key} in {self.root}: {exc.strerror}") from exc
+
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
@@ -97,14 +128,17 @@ class LocalBlobStore:
             pass
 
     def list(self, prefix: str = "") -> Iterator[str]:
-        # Walk only the directory the prefix points into, not the whole archive.
-        base = self.root / prefix.rpartition("/")[0] if "/" in prefix else self.root
+        # Walk only what the prefix can name: the entries of its folder that start with its last
+        # part (uploads/ab/<sha> is a few files among thousands), not the whole archive.
+        folder, _, start = prefix.rpartition("/")
+        base = self.root / folder if folder else self.root
         if not base.is_dir():
             return iter(())
         keys = []
-        for path in base.rglob("*"):
-            if path.is_file() and not path.name.startswith(".tmp-"):
-                key = path.relative_to(self.root).as_posix()
-                if key.startswith(prefix):
-                    keys.append(key)
+        for entry in base.glob(glob.escape(start) + "*"):
+            for path in ([entry] if entry.is_file() else entry.rglob("*")):
+                if path.is_file() and not path.name.startswith(".tmp-"):
+                    key = path.relative_to(self.root).as_posix()
+                    if key.startswith(prefix):
+                        keys.append(key)
         return iter(sorted(keys))

@@ -122,6 +122,7 @@ class S3BlobStore:
         # A standard conditional PUT (If-None-Match: *), which MinIO and AWS S3 honour atomically.
         # minio-py has no public argument for it, so this goes through its request helper.
         name = self._key(key)
+        data = bytes(data)  # a view of a sealing buffer: the client wants bytes (no copy if it is)
         headers = {"If-None-Match": "*", "Content-Type": "application/octet-stream"}
         if lock_days and self.object_lock:  # S3 wants Content-MD5 on writes under object lock
             headers["Content-MD5"] = base64.b64encode(hashlib.md5(data).digest()).decode()
@@ -152,6 +153,9 @@ class S3BlobStore:
                 response.release_conn()
 
         return self._call("read", key, read)
+
+    def get_view(self, key: str) -> memoryview:
+        return memoryview(self.get(key))  # the response is read into new bytes anyway
 
     def exists(self, key: str) -> bool:
         try:

@@ -53,11 +53,12 @@ def verify_archive(archive: Archive, *, actor: str) -> VerifyReport:
 def _check_uploads(archive: Archive, report: VerifyReport) -> set[str]:
     present = set()
     for key in archive.store.list("uploads/"):
-        if not key.endswith(".enc"):
+        parsed = archive.parse_upload_key(key)
+        if not parsed:
             continue
         report.blobs += 1
         present.add(key)
-        sha = key.split("/")[2]
+        sha = parsed[0]
         try:
             data = _open(archive, key)
         except (StorageError, ValueError) as exc:
@@ -102,7 +103,7 @@ def _check_histories(archive: Archive, citizens: list[str], uploads: set[str], r
             if event.kind is EventKind.SUBMISSION_RECEIVED:
                 for upload in event.uploads:
                     wanted = archive.upload_key(upload.sha256, citizen_key)
-                    if wanted not in uploads:
+                    if wanted not in uploads and archive.nested_upload_key(upload.sha256, citizen_key) not in uploads:
                         report.problems.append(Problem(
                             kind="missing", key=wanted, detail=f"upload named by {key} is not in the archive"))
 

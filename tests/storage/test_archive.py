@@ -1,16 +1,18 @@
 """The archive contract, on both backends: content addressing, encryption, layout, records."""
 
+import hashlib
 import os
 from datetime import date, datetime, timezone
 
 import pytest
 
+from schemas.archive import EventKind
 from schemas.documents import DocType, DocumentReading, Quality
 from schemas.findings import Finding, FindingCode, Severity
 from schemas.submission import Decision, SubmissionResult, Upload
 from storage.archive import Archive
-from storage.crypto import Keyring
-from storage.errors import CorruptedError, KeyUnavailableError, NotFoundError
+from storage.crypto import Keyring, seal
+from storage.errors import CorruptedError, KeyUnavailableError, NotFoundError, StorageError
 
 CITIZEN = "130634196203070017"
 OTHER = "110101199003077578"
@@ -163,3 +165,51 @@ def test_reads_and_writes_are_audited_with_who_and_why(archive):
     assert [(e.actor, e.action.value, e.purpose) for e in entries] == [
         ("clerk-7", "write", "intake at window 3"), ("reviewer-2", "read", "review of case")]
     assert entries[1].prev == entries[0].hash
+
+
+def test_uploads_kept_in_the_earlier_nested_layout_are_read_verified_and_erased(archive):
+    """Archives written before 2026-11-30 kept each upload in a folder of its own
+    (uploads/<aa>/<sha>/<scope>.enc); new uploads go to uploads/<aa>/<sha>.<scope>.enc."""
+    ck = archive.citizen_key(CITIZEN)
+    sha = hashlib.sha256(PHOTO).hexdigest()
+    nested = archive.nested_upload_key(sha, ck)
+    archive.store.put(nested, seal(archive.keys.get(ck, create=True), ck, nested, PHOTO))
+    upload = Upload(file="a.jpg", sha256=sha, size=len(PHOTO))
+    archive.history_store.append(archive._event(EventKind.SUBMISSION_RECEIVED, ck, "test",
+                                                submission_id="20251128T120830-5f0c9a1e", service="retirement",
+                                                uploads=[upload], inputs={}))
+    fresh = archive.put_upload(b"new photo", citizen=CITIZEN)
+    assert archive.upload_key(fresh, ck) in set(archive.store.list("uploads/"))
+    assert archive.parse_upload_key(nested) == (sha, ck)
+    assert archive.parse_upload_key(archive.upload_key(fresh, ck)) == (fresh, ck)
+
+    assert archive.get_upload(sha) == PHOTO
+    assert archive.get_upload(sha, citizen=CITIZEN) == PHOTO
+    report = archive.verify()
+    assert report.ok, report.problems
+    assert report.blobs == 2
+    assert archive.erase(CITIZEN).removed["uploads"] == 2
+    assert list(archive.store.list("uploads/")) == []
+
+
+def test_the_audit_entry_is_written_beside_the_uploads_and_before_the_event(archive, monkeypatch):
+    """If the entry cannot be written, the uploads may be, but no event names them; a retry
+    writes the entry and the event."""
+    real, failed = archive.audit_log.append, []
+
+    def fail_once(*args, **kwargs):
+        if not failed:
+            failed.append(True)
+            raise StorageError("the disk is full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(archive.audit_log, "append", fail_once)
+    files = [("a.jpg", PHOTO), ("b.jpg", b"b")]
+    with pytest.raises(StorageError, match="disk is full"):
+        archive.receive("20261128T120830-5f0c9a1e", "retirement", files, citizen=CITIZEN)
+    assert archive.history(CITIZEN) == []
+    uploads = archive.receive("20261128T120830-5f0c9a1e", "retirement", files, citizen=CITIZEN)
+    (event,) = archive.history(CITIZEN)
+    assert event.uploads == uploads
+    writes = [e for e in archive.audit_log.entries(archive.citizen_key(CITIZEN)) if e.action.value == "write"]
+    assert [len(e.objects) for e in writes] == [3]  # the two uploads and the event

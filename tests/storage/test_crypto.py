@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from storage.crypto import Keyring, seal, sealed_scope, unseal
+from storage.crypto import SCRATCH_LIMIT, Keyring, seal, seal_in_scratch, sealed_scope, unseal
 from storage.errors import CorruptedError, KeyUnavailableError
 
 
@@ -35,3 +35,15 @@ def test_data_keys_unwrap_with_any_configured_master_key():
     assert Keyring({"old": old, "new": new}, "new", b"s").unwrap("scope", "d1", wrapped) == b"k" * 32
     with pytest.raises(KeyUnavailableError):
         Keyring({"new": new}, "new", b"s").unwrap("scope", "d1", wrapped)
+
+
+def test_sealing_in_a_reused_buffer_gives_objects_that_open_like_any_other():
+    dek = os.urandom(32)
+    first = bytes(seal_in_scratch(dek, "scope1", "uploads/aa/x", b"a longer first secret"))
+    second = bytes(seal_in_scratch(dek, "scope1", "uploads/aa/y", b"short"))  # same buffer, shorter
+    assert unseal(dek, "uploads/aa/x", first) == b"a longer first secret"
+    assert unseal(dek, "uploads/aa/y", memoryview(second)) == b"short"
+    assert sealed_scope(memoryview(first), "uploads/aa/x") == "scope1"
+    assert first[:4] == seal(dek, "scope1", "uploads/aa/x", b"a longer first secret")[:4]
+    big = os.urandom(SCRATCH_LIMIT + 1)  # too big to keep: a buffer of its own
+    assert unseal(dek, "k", bytes(seal_in_scratch(dek, "s", "k", big))) == big
