@@ -7,6 +7,8 @@ against the one-at-a-time loop).
 
     .venv/bin/python bench/archive.py                # 1,000 documents, batches of 1, 5 and 10
     .venv/bin/python bench/archive.py --docs 200 --batches 5
+    .venv/bin/python bench/archive.py --paired       # plain loop and archive taking turns (see Paired)
+    .venv/bin/python bench/archive.py --paired --returning 25   # 25 citizens coming back, not all new
 
 The S3 side runs against moto's server mode on 127.0.0.1, started here in a process of its own
 (as a real server would be: not competing with the client for this interpreter). moto is not
@@ -40,7 +42,14 @@ from storage.s3 import S3BlobStore, make_client  # noqa: E402
 ACCESS, SECRET = "bench", "bench-secret-key"
 
 
+RETURNING = 0
+"""Submissions come from this many citizens in turn (--returning); 0: a new citizen for each."""
+
+
 def citizen_id(n: int) -> str:
+    """The citizen of submission n. A new citizen costs more than one coming back: the archive
+    makes their data key (one more durable write before any upload) and their folders."""
+    n = n % RETURNING if RETURNING else n
     return f"110101{1950 + n % 50}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}X"
 
 
@@ -129,6 +138,84 @@ def through_archive(archive: Archive, docs: list[bytes], batch: int) -> tuple[fl
     return timed(put), timed(get)
 
 
+class Paired:
+    """The plain loop and the archive taking turns, one submission's documents at a time, each
+    going first every other turn, so both meet the disk (or server) in the same state. This
+    machine's disk swings twofold in fsync speed within minutes, which swamps a comparison of
+    runs made one after the other; the summed times of turns taken side by side do not drift
+    apart that way."""
+
+    def __init__(self, plain_put, plain_get, archive: Archive, docs: list[bytes], batch: int):
+        self.plain_put, self.plain_get, self.archive = plain_put, plain_get, archive
+        self.groups = [docs[i:i + batch] for i in range(0, len(docs), batch)]
+        self.times = dict.fromkeys(("plain put", "plain get", "archive put", "archive get"), 0.0)
+
+    def _turn(self, n: int, plain, archive) -> None:
+        order = [plain, archive] if n % 2 == 0 else [archive, plain]
+        for name, fn in order:
+            start = time.perf_counter()
+            fn()
+            self.times[name] += time.perf_counter() - start
+
+    def run(self) -> dict[str, float]:
+        received = []
+        for n, group in enumerate(self.groups):
+            who = citizen_id(n)
+
+            def receive(n=n, group=group, who=who):
+                uploads = self.archive.receive(f"20261128T120000-{n:08x}", "bench",
+                                               [(f"{i}.jpg", d) for i, d in enumerate(group)], citizen=who, actor="bench")
+                received.append((who, [u.sha256 for u in uploads]))
+
+            self._turn(n, ("plain put", lambda n=n, group=group: [self.plain_put(f"doc/{n}-{i}", d)
+                                                                   for i, d in enumerate(group)]),
+                       ("archive put", receive))
+        kept = []  # both sides keep what they read until the run ends, as a caller would use it
+        for n, (who, shas) in enumerate(received):
+            self._turn(n, ("plain get", lambda n=n, shas=shas: kept.extend(self.plain_get(f"doc/{n}-{i}")
+                                                                          for i in range(len(shas)))),
+                       ("archive get", lambda who=who, shas=shas: kept.extend(
+                           self.archive.get_uploads(shas, citizen=who, actor="bench"))))
+        assert len(kept) == 2 * sum(map(len, self.groups))
+        return self.times
+
+
+def paired_local(root: Path, keyring: Keyring, docs: list[bytes], batch: int) -> dict[str, float]:
+    plain = LocalBlobStore(root / "plain")
+    return Paired(plain.put, plain.get, Archive(LocalBlobStore(root / "archive"), keyring), docs, batch).run()
+
+
+def paired_s3(endpoint: str, keyring: Keyring, docs: list[bytes], batch: int) -> dict[str, float]:
+    client = Minio(endpoint, access_key=ACCESS, secret_key=SECRET, secure=False, region="us-east-1")
+    bucket = f"plain-{os.urandom(4).hex()}"
+    client.make_bucket(bucket)
+
+    def get(name: str) -> bytes:
+        response = client.get_object(bucket, name)
+        try:
+            return response.read()
+        finally:
+            response.close()
+            response.release_conn()
+
+    store = S3BlobStore(make_client(endpoint, access_key=ACCESS, secret_key=SECRET, secure=False,
+                                    region="us-east-1"), f"archive-{batch}", endpoint=endpoint)
+    return Paired(lambda name, data: client.put_object(bucket, name, io.BytesIO(data), len(data)), get,
+                  Archive(store, keyring), docs, batch).run()
+
+
+def paired_row(backend: str, batch: int, docs: list[bytes], times: dict[str, float]) -> str:
+    total = sum(map(len, docs)) / 1e6
+    plain, archive = times["plain put"] + times["plain get"], times["archive put"] + times["archive get"]
+    return "| " + " | ".join([
+        backend, f"{batch}", f"{len(docs) / times['plain put']:,.0f}", f"{len(docs) / times['archive put']:,.0f}",
+        f"{total / times['archive put']:,.1f}", f"{len(docs) / times['plain get']:,.0f}",
+        f"{len(docs) / times['archive get']:,.0f}",
+        f"{(times['archive put'] / times['plain put'] - 1) * 100:+.0f}%",
+        f"{(times['archive get'] / times['plain get'] - 1) * 100:+.0f}%",
+        f"{(archive / plain - 1) * 100:+.0f}%"]) + " |"
+
+
 def row(backend: str, mode: str, docs: list[bytes], put: float, get: float, base: tuple[float, float] | None) -> str:
     total = sum(map(len, docs)) / 1e6
     cells = [backend, mode, f"{len(docs) / put:,.0f}", f"{total / put:,.1f}", f"{len(docs) / get:,.0f}",
@@ -169,10 +256,18 @@ def main() -> int:
     parser.add_argument("--batches", default="1,5,10", help="documents per submission (one audit entry, one event)")
     parser.add_argument("--backends", default="local,s3")
     parser.add_argument("--repeat", type=int, default=3, help="runs per row; the best is reported")
+    parser.add_argument("--paired", action="store_true",
+                        help="plain loop and archive take turns per submission (see Paired); one run per row")
+    parser.add_argument("--returning", type=int, default=0, metavar="K",
+                        help="submissions come from K citizens in turn (default: a new citizen for each, the worst case)")
     args = parser.parse_args()
+    global RETURNING
+    RETURNING = args.returning
     docs = make_docs(args.docs, args.size)
     batches = [int(b) for b in args.batches.split(",")]
     keyring = Keyring({"bench": os.urandom(32)}, "bench", os.urandom(32))
+    if args.paired:
+        return print_paired(args, docs, batches, keyring)
     lines = ["| backend | mode | write docs/s | write MB/s | read docs/s | read MB/s | write cost | read cost | total cost |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     tmp = Path(tempfile.mkdtemp(prefix="onewindow-bench-"))
@@ -195,8 +290,30 @@ def main() -> int:
                 lines.append(row("S3 (moto)", f"archive, {batch}/submission", docs, *result, base))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{args.docs} documents of ≈{args.size / 1000:.0f} KB, best of {args.repeat} runs; "
+    who = f"{RETURNING} citizens coming back" if RETURNING else "a new citizen for each submission"
+    print(f"{args.docs} documents of ≈{args.size / 1000:.0f} KB, {who}, best of {args.repeat} runs; "
           "cost = extra time against the plain loop\n")
+    print("\n".join(lines))
+    return 0
+
+
+def print_paired(args, docs: list[bytes], batches: list[int], keyring: Keyring) -> int:
+    lines = ["| backend | docs/submission | plain write docs/s | archive write docs/s | archive write MB/s "
+             "| plain read docs/s | archive read docs/s | write cost | read cost | total cost |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    tmp = Path(tempfile.mkdtemp(prefix="onewindow-bench-"))
+    try:
+        for batch in batches:
+            if "local" in args.backends:
+                lines.append(paired_row("local", batch, docs, paired_local(tmp / f"paired-{batch}", keyring, docs, batch)))
+            if "s3" in args.backends:
+                lines.append(paired_row("S3 (moto)", batch, docs, on_moto(
+                    lambda endpoint: paired_s3(endpoint, keyring, docs, batch))))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    who = f"{RETURNING} citizens coming back" if RETURNING else "a new citizen for each submission"
+    print(f"{args.docs} documents of ≈{args.size / 1000:.0f} KB, {who}, plain loop and archive taking turns "
+          "per submission; cost = the archive's extra time over the plain loop's on the same documents\n")
     print("\n".join(lines))
     return 0
 
