@@ -56,7 +56,9 @@ def test_an_intake_that_keeps_failing_still_reaches_the_review_queue(ctx, worker
     archive = open_archive(worker_env["ONEWINDOW_ARCHIVE"])
     intake = Job.fetch(ctx.names.job_id(sid, "0", "intake"), connection=ctx.redis)
     manifest_sha = intake.args[1]
-    for key in list(archive.store.list(f"uploads/{manifest_sha[:2]}/{manifest_sha}/")):
+    stored = list(archive.store.list(f"uploads/{manifest_sha[:2]}/{manifest_sha}"))
+    assert stored  # the manifest is there, and goes
+    for key in stored:
         archive.store.delete(key)
 
     run_burst(worker_env)
