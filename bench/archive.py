@@ -170,13 +170,17 @@ class Paired:
             self._turn(n, ("plain put", lambda n=n, group=group: [self.plain_put(f"doc/{n}-{i}", d)
                                                                    for i, d in enumerate(group)]),
                        ("archive put", receive))
-        kept = []  # both sides keep what they read until the run ends, as a caller would use it
+        read = [0]  # each side holds one submission's documents, then lets them go, as a worker does
+
+        def count(documents: list[bytes]) -> None:
+            read[0] += len(documents)
+
         for n, (who, shas) in enumerate(received):
-            self._turn(n, ("plain get", lambda n=n, shas=shas: kept.extend(self.plain_get(f"doc/{n}-{i}")
-                                                                          for i in range(len(shas)))),
-                       ("archive get", lambda who=who, shas=shas: kept.extend(
+            self._turn(n, ("plain get", lambda n=n, shas=shas: count([self.plain_get(f"doc/{n}-{i}")
+                                                                      for i in range(len(shas))])),
+                       ("archive get", lambda who=who, shas=shas: count(
                            self.archive.get_uploads(shas, citizen=who, actor="bench"))))
-        assert len(kept) == 2 * sum(map(len, self.groups))
+        assert read[0] == 2 * sum(map(len, self.groups))
         return self.times
 
 
