@@ -294,9 +294,12 @@ def main() -> int:
                 lines.append(row("S3 (moto)", f"archive, {batch}/submission", docs, *result, base))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    return report(args, f"best of {args.repeat} runs; cost = extra time against the plain loop", lines)
+
+
+def report(args, how: str, lines: list[str]) -> int:
     who = f"{RETURNING} citizens coming back" if RETURNING else "a new citizen for each submission"
-    print(f"{args.docs} documents of ≈{args.size / 1000:.0f} KB, {who}, best of {args.repeat} runs; "
-          "cost = extra time against the plain loop\n")
+    print(f"{args.docs} documents of ≈{args.size / 1000:.0f} KB, {who}, {how}\n")
     print("\n".join(lines))
     return 0
 
@@ -315,11 +318,8 @@ def print_paired(args, docs: list[bytes], batches: list[int], keyring: Keyring) 
                     lambda endpoint: paired_s3(endpoint, keyring, docs, batch))))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    who = f"{RETURNING} citizens coming back" if RETURNING else "a new citizen for each submission"
-    print(f"{args.docs} documents of ≈{args.size / 1000:.0f} KB, {who}, plain loop and archive taking turns "
-          "per submission; cost = the archive's extra time over the plain loop's on the same documents\n")
-    print("\n".join(lines))
-    return 0
+    return report(args, "plain loop and archive taking turns per submission; cost = the archive's extra "
+                  "time over the plain loop's on the same documents", lines)
 
 
 if __name__ == "__main__":

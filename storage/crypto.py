@@ -13,12 +13,12 @@ import base64
 import hashlib
 import hmac
 import os
-import threading
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from storage.errors import CorruptedError, KeyUnavailableError, StorageError
+from storage.scratch import Scratch
 
 MAGIC = b"OWE1"
 NONCE = 12
@@ -84,26 +84,19 @@ def seal(dek: bytes, scope: str, key: str, plaintext: bytes) -> bytes:
     return bytes(seal_in_scratch(dek, scope, key, plaintext))
 
 
-SCRATCH_LIMIT = 8 << 20
-"""Largest object sealed in a thread's reusable buffer; larger ones get a buffer of their own."""
-_scratch = threading.local()
+_sealing = Scratch()
 
 
 def seal_in_scratch(dek: bytes, scope: str, key: str, plaintext: bytes) -> memoryview:
-    """`seal` into this thread's reusable buffer, valid until the thread's next call. A fresh
-    300-KB output costs more in page faults than AES-GCM itself (0.30 against 0.15 ms here),
-    and the faults serialise threads that AES-GCM, which releases the GIL, would let run side
-    by side. For writing straight out, as the writer threads do."""
+    """`seal` into this thread's reusable buffer (storage/scratch.py), valid until the thread's
+    next call: `encrypt` into a fresh 300-KB output takes 0.30 ms here, `encrypt_into` a reused
+    one 0.15 ms, and AES-GCM releases the GIL, so writer threads seal side by side. For writing
+    straight out, as the writer threads do."""
     scope_bytes = scope.encode("ascii")
     nonce = os.urandom(NONCE)
     header = MAGIC + bytes([len(scope_bytes)]) + scope_bytes + nonce
     size = len(header) + len(plaintext) + 16
-    buffer = getattr(_scratch, "buffer", None)
-    if buffer is None or len(buffer) < size:
-        buffer = bytearray(size)
-        if size <= SCRATCH_LIMIT:
-            _scratch.buffer = buffer
-    view = memoryview(buffer)[:size]
+    view = _sealing.view(size)
     view[:len(header)] = header
     AESGCM(dek).encrypt_into(nonce, plaintext, _aad(key, scope_bytes), view[len(header):])
     return view

@@ -9,16 +9,14 @@ import contextlib
 import glob
 import os
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 from storage.errors import NotFoundError, StorageError
+from storage.scratch import Scratch
 
 
-SCRATCH_LIMIT = 8 << 20
-"""Largest object read into a thread's reusable buffer; larger ones get a buffer of their own."""
-_scratch = threading.local()
+_reading = Scratch()
 
 
 class LocalBlobStore:
@@ -95,17 +93,11 @@ class LocalBlobStore:
             raise StorageError(f"cannot read {key} in {self.root}: {exc.strerror}") from exc
 
     def get_view(self, key: str) -> memoryview:
-        """Read into this thread's reusable buffer: a fresh 300-KB buffer costs about as much in
-        page faults as reading the file from the page cache."""
+        """Read into this thread's reusable buffer (storage/scratch.py)."""
         try:
             with open(self._path(key), "rb", buffering=0) as file:
                 size = os.fstat(file.fileno()).st_size
-                buffer = getattr(_scratch, "buffer", None)
-                if buffer is None or len(buffer) < size:
-                    buffer = bytearray(size)
-                    if size <= SCRATCH_LIMIT:
-                        _scratch.buffer = buffer
-                view = memoryview(buffer)[:size]
+                view = _reading.view(size)
                 done = 0
                 while done < size:
                     got = file.readinto(view[done:])

@@ -2,7 +2,8 @@ import os
 
 import pytest
 
-from storage.crypto import SCRATCH_LIMIT, Keyring, seal, seal_in_scratch, sealed_scope, unseal
+from storage.crypto import Keyring, seal, seal_in_scratch, sealed_scope, unseal
+from storage.scratch import SCRATCH_LIMIT
 from storage.errors import CorruptedError, KeyUnavailableError
 
 
