@@ -13,6 +13,17 @@ WINDOW = np.array([(dy, dx) for dy in (-2, 0, 2) for dx in (-2, 0, 2)])
 """Offsets around a point within which an edge counts as on it."""
 ACROSS = 0.75
 """|cos| between the gradient and a side's normal above which an edge runs along the side."""
+FAINT = 0.6
+"""A fainter edge, down to this share of the threshold, still counts if it runs closely along
+the side (|cos| > FAINT_ACROSS) and one side of it is calm (CALM). The threshold is set by the
+photo's strongest edges, so sheets of print raise it, and a light card's side over white paper,
+motion-blurred, falls under it. The card's face next to its side is calm; wood grain, whose
+long straight streaks would otherwise let a page-shaped outline through the desk win, has
+texture on both sides."""
+FAINT_ACROSS = 0.95
+CALM = 0.3
+"""Under this share of the threshold at both CALM_AT distances (px) on one side: calm."""
+CALM_AT = (4, 7)
 
 
 @dataclass
@@ -49,10 +60,23 @@ class Gradient:
         """Whether an edge with its gradient along the normal (nx, ny) lies within WINDOW of
         each point (xs, ys: integer arrays of any shape; nx, ny broadcast to it)."""
         h, w = self.magnitude.shape
+        px, py = xs, ys
         xs = np.clip(xs[..., None] + WINDOW[:, 1], 0, w - 1)
         ys = np.clip(ys[..., None] + WINDOW[:, 0], 0, h - 1)
         across = np.abs(self.ux[ys, xs] * nx[..., None] + self.uy[ys, xs] * ny[..., None])
-        return ((self.magnitude[ys, xs] > self.threshold) & (across > ACROSS)).any(axis=-1)
+        magnitude = self.magnitude[ys, xs]
+        strong = ((magnitude > self.threshold) & (across > ACROSS)).any(axis=-1)
+        faint = ((magnitude > FAINT * self.threshold) & (across > FAINT_ACROSS)).any(axis=-1)
+
+        def calm(sign: int) -> np.ndarray:
+            quiet = np.ones(np.broadcast(px, nx).shape, bool)
+            for step in CALM_AT:
+                qx = np.clip(np.round(px + sign * step * nx).astype(np.intp), 0, w - 1)
+                qy = np.clip(np.round(py + sign * step * ny).astype(np.intp), 0, h - 1)
+                quiet &= self.magnitude[qy, qx] < CALM * self.threshold
+            return quiet
+
+        return strong | (faint & (calm(1) | calm(-1)))
 
     def side_support(self, quads: np.ndarray, samples: int) -> np.ndarray:
         """n × 4: per side of each quad, the share of `samples` points along its middle 84%

@@ -79,25 +79,41 @@ def test_plausible_rejects_what_cannot_be_a_document():
     assert is_card[0]
 
 
-@pytest.fixture(scope="module")
-def hard_photos(settings):
-    """Eight people's four cards photographed at the two hard levels (sideways, clutter,
-    glare; the hardest also small, blurred and compressed), with their true corners."""
+def _photos(settings, seed: int, level_of) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Eight people's four cards photographed at `level_of(person index)`, with their true corners."""
     pool = FacePool(settings.faces_dir)
     photos = []
     for index in range(8):
-        rng = person_rng(20261130, index)
+        rng = person_rng(seed, index)
         person = make_person(rng, faces=pool)
         images = specimen_images(person, (DocType.ID_CARD_FRONT, DocType.ID_CARD_BACK, DocType.BANK_CARD,
-                                          DocType.SOCIAL_SECURITY_CARD), 2 + index % 2, rng)
+                                          DocType.SOCIAL_SECURITY_CARD), level_of(index), rng)
         photos += [(photo, np.array(info["corners"], np.float32)) for photo, info in images.values()]
     return photos
 
 
+def _first_outline_is_the_card(photos) -> int:
+    return sum(_overlap(find_documents(photo, 1)[0].quad, corners, photo.shape[:2]) >= 0.9
+               for photo, corners in photos)
+
+
+@pytest.fixture(scope="module")
+def hard_photos(settings):
+    """The two hard levels (sideways, clutter, glare; the hardest also small, blurred and
+    compressed)."""
+    return _photos(settings, 20261130, lambda index: 2 + index % 2)
+
+
 def test_the_first_outline_is_the_card_on_most_hard_photos(hard_photos):
-    """Measured 27 of 32 on this set (19 when four-line candidates took only the 24 longest
-    straight edges of grey levels, and no three-line ones); bench/extract.py measures the
-    reading that follows."""
-    found = sum(_overlap(find_documents(photo, 1)[0].quad, corners, photo.shape[:2]) >= 0.9
-                for photo, corners in hard_photos)
-    assert found >= 25
+    """Measured 30 of 32 on this set: 27 before faint steps beside a calm side counted as
+    edges (a light card's side over white paper, motion-blurred), 19 when four-line candidates
+    took only the 24 longest straight edges of grey levels and no three-line ones.
+    bench/extract.py measures the reading that follows."""
+    assert _first_outline_is_the_card(hard_photos) >= 29
+
+
+def test_the_first_outline_is_the_card_on_every_ordinary_photo(settings):
+    """Level 1, many of them on wood: 32 of 32. Counting faint edges without asking for a calm
+    side let the grain's long straight streaks carry page-shaped outlines through the desk
+    (30 of 32)."""
+    assert _first_outline_is_the_card(_photos(settings, 20261201, lambda index: 1)) == 32
