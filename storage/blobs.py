@@ -24,7 +24,8 @@ class BlobStore(Protocol):
     def create(self, key: str, data: bytes, *, lock_days: int = 0) -> bool:
         """Store `data` only if nothing is under `key` yet (a conditional write); False if
         something is. With `lock_days`, make the object unchangeable by the application where
-        the backend can (S3 object lock; a read-only file locally)."""
+        the backend can (S3 object lock; a read-only file locally). `data` may be a view of a
+        buffer its writer reuses afterwards: copy it if it must outlive the call."""
         ...
 
     def get(self, key: str) -> bytes:

@@ -42,7 +42,7 @@ class StopAfter:
 
 def test_server_stopped_mid_operation_then_restarted(own_s3_server, keyring):
     store = own_s3_server.store()
-    archive = Archive(StopAfter(store, own_s3_server, 4), keyring)  # audit, key, blob 1, then down
+    archive = Archive(StopAfter(store, own_s3_server, 4), keyring)  # key, then audit and blobs: down at the 4th
     started = time.monotonic()
     with pytest.raises(UnavailableError) as caught:
         ingest(archive)
