@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Protocol, TypeVar
 
@@ -93,27 +93,18 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def create_all(store: BlobStore, items: Iterable[tuple[str, bytes]],
+def create_all(store: BlobStore, items: Sequence[tuple[str, bytes]],
                prepare: Callable[[str, bytes], bytes | memoryview] | None = None) -> list[bool]:
-    """`store.create` for each (key, data), up to eight at a time, and return once every one has
-    finished (the first error, if any, is raised then, so no write is still running after the
-    call). Each write is as durable as it is alone; running them together lets the disk flush
-    several files in one go (the local store's fsync calls overlap) and lets S3 requests
-    overlap their round trips. `prepare(key, data)`, if given, runs on the writing thread just
-    before the write and gives the bytes to write (sealing there lets both cores seal at once,
-    as AES-GCM releases the GIL; it may return a view of a per-thread buffer, used only by that
-    write). For writes that do not depend on one another: the uploads of one submission, never
-    an event and the blobs it names."""
-    def write(key: str, data: bytes) -> bool:
+    """`store.create` for each (key, data), up to eight at a time (`map_all`). Each write is as
+    durable as it is alone; running them together lets the disk flush several files in one go
+    (the local store's fsync calls overlap) and lets S3 requests overlap their round trips.
+    `prepare(key, data)`, if given, runs on the writing thread just before the write and gives
+    the bytes to write (sealing there lets both cores seal at once, as AES-GCM releases the GIL;
+    it may return a view of a per-thread buffer, used only by that write). For writes that do
+    not depend on one another: the uploads of one submission, never an event and the blobs it
+    names."""
+    def write(item: tuple[str, bytes]) -> bool:
+        key, data = item
         return store.create(key, prepare(key, data) if prepare else data)
 
-    if isinstance(items, Sequence) and len(items) < 2:
-        return [write(key, data) for key, data in items]
-    pool = _writers()
-    futures = []
-    try:
-        for key, data in items:
-            futures.append(pool.submit(write, key, data))
-    finally:
-        wait(futures)  # even when producing an item failed: nothing keeps running after the call
-    return [future.result() for future in futures]
+    return map_all(write, items)
