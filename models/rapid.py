@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from models.ctc import rank_texts
 from models.errors import ModelError
 from models.ocr import OcrResult, TextLine, crop_quad, order_quad, sort_reading_order
 
@@ -104,6 +105,18 @@ class RapidOcrEngine:
         engine = self._load()
         out = engine.recognize_txt(list(crops))
         return [(str(t), float(s)) for t, s in zip(out.txts, out.scores)]
+
+    def rank_texts(self, crop: np.ndarray, texts: list[str]) -> list[float]:
+        """log P(text | crop) for each of `texts` under the recognition model (models.ctc):
+        how well each entry of a closed list explains the line."""
+        if not texts:
+            return []
+        recognizer = self._load()._load_rec_model()
+        height, width = crop.shape[:2]
+        ratio = max(REC_MIN_WIDTH / 48, width / max(height, 1))
+        batch = recognizer.resize_norm_img(crop, ratio)[np.newaxis].astype(np.float32)
+        probs = recognizer.session(batch)[0]
+        return rank_texts(probs, texts, recognizer.postprocess_op.dict)
 
     def line_orientation(self, crops: list[np.ndarray]) -> list[tuple[int, float]]:
         if not crops:

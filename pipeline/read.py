@@ -1,8 +1,9 @@
 """Read one document: the stages from a decoded page to a DocumentReading.
 
-page → locate → rectify → orient (detect lines) → recognize → classify → extract →
-validate → quality. Detection runs on a small copy of the straightened document; recognition
-crops each line from the full-resolution one."""
+page → locate → rectify → orient (detect lines) → recognize → classify → extract (with a
+second look at closed-list fields it could not read) → validate → quality. Detection runs on
+a small copy of the straightened document; recognition crops each line from the full-resolution
+one."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import numpy as np
 
 from models.ocr import OcrEngine, TextLine, crop_quad, order_quad, sort_reading_order
 from pipeline.classify import classify
+from pipeline.closed_lists import reread_closed_fields
 from pipeline.errors import IngestError
 from pipeline.extract import extract
 from pipeline.ingest import Limits, Page, decode
@@ -184,6 +186,7 @@ class DocumentReader:
 
         height, width = oriented.image.shape[:2]
         extracted = extract(doc_type, layout)
+        reread_closed_fields(self.engine, oriented.image, doc_type, layout, extracted)
         issues = validate_fields(doc_type, extracted.fields)
         quality = assess(oriented.image, located, page.from_pdf, _text_width(oriented.quads, located, flat))
         lap("extract")

@@ -1,0 +1,82 @@
+"""The second look at closed-list fields, on lines rendered in the fonts cards use and read by
+the real RapidOCR recognition model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from models.ocr import TextLine
+from pipeline.closed_lists import reread_closed_fields
+from pipeline.extract.base import Extracted
+from pipeline.layout import Layout
+from schemas.documents import DocType
+from specimens.fonts import font
+
+RARE_GROUPS = ("仫佬", "仡佬", "傈僳", "鄂伦春", "柯尔克孜", "佤", "畲")
+
+
+def _line_image(text: str, family: str = "noto_serif") -> np.ndarray:
+    face = font(family, 30)
+    left, _, right, _ = face.getbbox(text)
+    image = Image.new("RGB", (right - left + 24, 52), (246, 240, 232))
+    ImageDraw.Draw(image).text((12 - left, 26), text, font=face, fill=(30, 30, 30), anchor="lm")
+    return np.asarray(image)[:, :, ::-1].copy()
+
+
+def _layout(image: np.ndarray, misread: str) -> Layout:
+    """One detected line covering the whole image, recognized as `misread`."""
+    height, width = image.shape[:2]
+    box = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    return Layout([TextLine(misread, 0.86, box)], width, height)
+
+
+@pytest.fixture(scope="module")
+def engine(reader):
+    return reader.engine
+
+
+@pytest.mark.parametrize("group", RARE_GROUPS)
+def test_a_misread_group_is_read_again_against_the_list(engine, group):
+    image = _line_image(f"民族 {group}")
+    misread = "民族" + "仏" + group[1:]  # the look-alike greedy decoding gave on a register
+    extracted = Extracted()
+    filled = reread_closed_fields(engine, image, DocType.HOUSEHOLD_REGISTER, _layout(image, misread), extracted)
+    assert filled == ["ethnicity"]
+    assert extracted.fields["ethnicity"] == group
+    assert 0 < extracted.sources["ethnicity"][0].score <= 0.86
+
+
+def test_value_in_its_own_line_right_of_the_label(engine):
+    label, value = _line_image("民族"), _line_image("仫佬")
+    gap = np.full((label.shape[0], 40, 3), (232, 240, 246), np.uint8)
+    image = np.concatenate([label, gap, value], axis=1)
+    height, x_value = image.shape[0], label.shape[1] + gap.shape[1]
+    boxes = [np.array([[0, 0], [label.shape[1], 0], [label.shape[1], height], [0, height]], np.float32),
+             np.array([[x_value, 0], [image.shape[1], 0], [image.shape[1], height], [x_value, height]], np.float32)]
+    layout = Layout([TextLine("民族", 0.99, boxes[0]), TextLine("仏佬", 0.8, boxes[1])], image.shape[1], height)
+    extracted = Extracted()
+    assert reread_closed_fields(engine, image, DocType.ID_CARD_FRONT, layout, extracted) == ["ethnicity"]
+    assert extracted.fields["ethnicity"] == "仫佬"
+
+
+def test_a_line_that_names_no_group_stays_unread(engine):
+    image = _line_image("民族 未填写")
+    extracted = Extracted()
+    assert reread_closed_fields(engine, image, DocType.HOUSEHOLD_REGISTER, _layout(image, "民族未填写"), extracted) == []
+    assert "ethnicity" not in extracted.fields
+
+
+def test_a_field_already_read_is_left_alone(engine):
+    image = _line_image("民族 仫佬")
+    extracted = Extracted()
+    extracted.put("ethnicity", "汉", [])
+    assert reread_closed_fields(engine, image, DocType.HOUSEHOLD_REGISTER, _layout(image, "民族汉"), extracted) == []
+    assert extracted.fields["ethnicity"] == "汉"
+
+
+def test_engines_that_cannot_rank_are_left_as_they_are():
+    image = _line_image("民族 仫佬")
+    extracted = Extracted()
+    assert reread_closed_fields(object(), image, DocType.HOUSEHOLD_REGISTER, _layout(image, "民族仏佬"), extracted) == []
