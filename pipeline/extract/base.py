@@ -19,11 +19,16 @@ class Extracted:
             self.sources[name] = lines
 
 
-def strip_label(text: str, label: str) -> str:
-    """`text` without a leading `label` (one OCR slip allowed on labels of 4+ characters)."""
+def strip_label(text: str, label: str, remnant: bool = False) -> str:
+    """`text` without a leading `label` (one OCR slip allowed on labels of 4+ characters).
+
+    With `remnant`, a single leading character of a two-character label goes too (址 of a
+    blurred 住址, 姓 of 姓名): say so only where no value can start with either."""
     found = fuzzy_find(text[: len(label) + 2], label, 0 if len(label) <= 3 else 1)
     if found is not None and found[0] <= 1:
         return text[found[1]:]
+    if remnant and len(label) == 2 and len(text) > 2 and text[0] in label:
+        return text[1:]
     return text
 
 

@@ -31,7 +31,7 @@ def extract_id_card_front(layout: Layout) -> Extracted:
     name_row = row_starting_with(layout, "姓名") or _first_left_row(rows)
     if name_row is not None:
         left = [l for l in name_row.lines if l.x0 < PORTRAIT_LEFT]
-        text = strip_label("".join(l.text for l in left), "姓名")
+        text = strip_label("".join(l.text for l in left), "姓名", remnant=True)
         out.put("name", normalize_name(text), left)
 
     sex_row = row_containing(layout, "性别")
@@ -53,7 +53,7 @@ def extract_id_card_front(layout: Layout) -> Extracted:
 
     address_lines = _address_lines(layout, birth_row, id_row)
     if address_lines:
-        text = strip_label("".join(l.text for l in address_lines), "住址")
+        text = strip_label("".join(l.text for l in address_lines), "住址", remnant=True)
         out.put("address", normalize_address(text), address_lines)
     return out
 
