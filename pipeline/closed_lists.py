@@ -67,8 +67,9 @@ def reread_closed_fields(engine: object, image: np.ndarray, doc_type: DocType, l
 def _value_line(layout: Layout, label: str) -> tuple[Line, str] | None:
     """The line holding the value printed right of `label`, and the text before the value in
     that line (the label itself when label and value were detected as one line)."""
-    found = layout.find_label(label)
-    if found is None:
+    found = layout.find_label(label) or next(
+        ((line, line.text.index(label) + len(label)) for line in layout.lines if label in line.text), None)
+    if found is None:  # (the ID card prints 性别 and 民族 on one row, often read as one line)
         return None
     line, end = found
     if line.text[end:]:

@@ -80,3 +80,12 @@ def test_engines_that_cannot_rank_are_left_as_they_are():
     image = _line_image("民族 仫佬")
     extracted = Extracted()
     assert reread_closed_fields(object(), image, DocType.HOUSEHOLD_REGISTER, _layout(image, "民族仏佬"), extracted) == []
+
+
+def test_label_inside_a_line_that_starts_with_another_field(engine):
+    # the ID card's 性别 and 民族 share a row and are often detected as one line
+    image = _line_image("性别 男  民族 白")
+    extracted = Extracted()
+    filled = reread_closed_fields(engine, image, DocType.ID_CARD_FRONT, _layout(image, "性则男民族自"), extracted)
+    assert filled == ["ethnicity"]
+    assert extracted.fields["ethnicity"] == "白"
