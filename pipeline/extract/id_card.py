@@ -58,6 +58,16 @@ def extract_id_card_front(layout: Layout) -> Extracted:
     return out
 
 
+def normalize_authority(text: str) -> str | None:
+    """The issuing authority: Chinese, digits and brackets only. Cards are issued by a county's
+    public security bureau (…公安局) or a city bureau's district branch (…分局), so the
+    character after 公安 and the last one after 分 can only be 局 (a blurred 局 reads as 网)."""
+    value = re.sub(r"[^\u4e00-\u9fff\d（）()]", "", clean(text))
+    value = re.sub(r"公安[^局]", "公安局", value)
+    value = re.sub(r"分[^局]$", "分局", value)
+    return value or None
+
+
 def _id_number_row(layout: Layout) -> Row | None:
     labelled = row_containing(layout, "公民身份号码")
     if labelled is not None and normalize_id_number(labelled[0].text):
@@ -91,17 +101,43 @@ def _address_lines(layout: Layout, birth_row: Row | None, id_row: Row | None):
 
 def extract_id_card_back(layout: Layout) -> Extracted:
     out = Extracted()
+    validity = row_containing(layout, "有效期限")
+    validity_row = validity[0] if validity else next(
+        (r for r in reversed(layout.rows) if re.search(r"\d{4}[.\-]?\d{2}[.\-]?\d{2}", r.text)), None)
+
     authority = row_containing(layout, "签发机关")
     if authority is not None:
         row = authority[0]
-        value = re.sub(r"[^\u4e00-\u9fff\d（）()]", "", text_after(row, "签发机关"))
-        out.put("issuing_authority", value or None, row.lines)
+        out.put("issuing_authority", normalize_authority(text_after(row, "签发机关")), row.lines)
+    else:
+        found = _authority_by_position(layout, validity_row)
+        if found is not None:
+            out.put("issuing_authority", normalize_authority(found[0]), found[1])
 
-    validity = row_containing(layout, "有效期限")
-    row = validity[0] if validity else next(
-        (r for r in reversed(layout.rows) if re.search(r"\d{4}[.\-]?\d{2}[.\-]?\d{2}", r.text)), None)
-    if row is not None:
-        valid_from, valid_until = normalize_validity(text_after(row, "有效期限"))
-        out.put("valid_from", valid_from, row.lines)
-        out.put("valid_until", valid_until, row.lines)
+    if validity_row is not None:
+        valid_from, valid_until = normalize_validity(text_after(validity_row, "有效期限"))
+        out.put("valid_from", valid_from, validity_row.lines)
+        out.put("valid_until", valid_until, validity_row.lines)
     return out
+
+
+def _authority_by_position(layout: Layout, validity_row: Row | None) -> tuple[str, list] | None:
+    """When blur garbled the 签发机关 label past one slip (管发机生, 营发积发): the row under
+    the 居民身份证 title and above the validity row, less its label (a line of its own, or the
+    row's first four characters if they share one with the label where it prints them)."""
+    title = row_containing(layout, "居民身份证")
+    rows = layout.rows
+    if title is None:
+        return None
+    below = rows[rows.index(title[0]) + 1:]
+    if validity_row in below:
+        below = below[:below.index(validity_row)]
+    if not below:
+        return None
+    row = below[0]
+    if len(row.lines) >= 2 and len(row.lines[0].text) <= 5:
+        return "".join(line.text for line in row.lines[1:]), row.lines[1:]
+    head = row.text[:4]
+    if len(row.text) > 4 and any(a == b for a, b in zip(head, "签发机关")):
+        return row.text[4:], row.lines
+    return None

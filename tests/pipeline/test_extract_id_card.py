@@ -6,7 +6,7 @@ import numpy as np
 
 from models.ocr import TextLine
 from pipeline.extract.base import strip_label
-from pipeline.extract.id_card import extract_id_card_front
+from pipeline.extract.id_card import extract_id_card_back, extract_id_card_front, normalize_authority
 from pipeline.layout import Layout
 
 VALID_ID = "110107195212252866"
@@ -35,3 +35,31 @@ def test_remnants_go_only_where_asked_and_a_two_character_value_stays_whole():
     assert strip_label("姓姚晓晓", "姓名", remnant=True) == "姚晓晓"
     assert strip_label("名姚", "姓名", remnant=True) == "名姚"
     assert strip_label("姚晓晓", "姓名", remnant=True) == "姚晓晓"
+
+
+def _back(authority_row: list[str], validity: str = "有效期限2019.11.02-长期") -> Layout:
+    rows = [("中华人民共和国", 0.39, 0.12), ("居民身份证", 0.37, 0.3)]
+    x = 0.2
+    for text in authority_row:
+        rows.append((text, x, 0.7))
+        x += 0.025 * len(text) + 0.05
+    rows.append((validity, 0.2, 0.82))
+    return _front(*rows)
+
+
+def test_a_blurred_authority_label_is_found_by_the_row_it_prints_on():
+    assert extract_id_card_back(_back(["营发积发天津市公安局和平分局"])).fields["issuing_authority"] == "天津市公安局和平分局"
+    assert extract_id_card_back(_back(["营发积", "天津市公安局和平分局"])).fields["issuing_authority"] == "天津市公安局和平分局"
+
+
+def test_the_back_without_any_authority_row_reads_only_its_validity():
+    fields = extract_id_card_back(_back([])).fields
+    assert "issuing_authority" not in fields
+    assert fields["valid_from"] == "2019-11-02" and fields["valid_until"] == "长期"
+
+
+def test_an_authority_ends_in_a_bureau_or_its_branch():
+    assert normalize_authority("上海市公安网静安分网") == "上海市公安局静安分局"
+    assert normalize_authority("舟曲县公安局") == "舟曲县公安局"
+    assert normalize_authority("北京市公安局朝阳分局") == "北京市公安局朝阳分局"
+    assert normalize_authority("  ") is None
