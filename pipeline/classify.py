@@ -2,10 +2,11 @@
 
 Each type has words only it prints (公民身份号码, 签发机关, 社会保障号码 …); a page scores
 the weights of the words found (one OCR slip allowed in longer words) and a few shapes
-(an ID number, a 16–19 digit card number, a date of birth, a validity period). On a blurred
-photo the small grey labels are the first thing lost while the large black values still
-read, so the shapes of the values carry weight of their own. The best type wins if it
-scores enough; its margin over the runner-up gives the confidence."""
+(an ID number, a 16–19 digit card number, a date of birth, a validity period, a social
+security card's own number and issue month). On a blurred photo the small grey labels are the
+first thing lost while the large black values still read, so the shapes of the values carry
+weight of their own. The best type wins if it scores enough; its margin over the runner-up
+gives the confidence."""
 
 from __future__ import annotations
 
@@ -38,6 +39,10 @@ BIRTH_DATE = re.compile(r"(?:19|20)\d{2}\D?年?\d{1,2}月\d{1,2}日?")
 """An ID card's date of birth (1952年12月25日; a blurred 年 may be lost or misread)."""
 DOTTED_DATE = re.compile(r"(?:19|20)\d{2}\.\d{2}\.?\d{2}")
 """A date as the back of an ID card prints its validity (2019.01.02-2039.01.02)."""
+SSC_CARD_NUMBER = re.compile(r"[A-Z]\d{8}")
+"""A social security card's own number, printed on a line of its own (F74887082)."""
+ISSUE_MONTH = re.compile(r"发卡.{0,3}(?:19|20)\d{2}年\d{1,2}月(?!\d)")
+"""The social security card's 发卡日期 2023年08月: a month, no day (a birth date has one)."""
 
 
 def classify(layout: Layout) -> tuple[DocType, float]:
@@ -53,6 +58,10 @@ def classify(layout: Layout) -> tuple[DocType, float]:
             scores[DocType.ID_CARD_FRONT] += 1.0
     if DOTTED_DATE.search(text):
         scores[DocType.ID_CARD_BACK] += 1.5
+    if any(SSC_CARD_NUMBER.fullmatch(line.text) for line in layout.lines):
+        scores[DocType.SOCIAL_SECURITY_CARD] += 1.5
+    if ISSUE_MONTH.search(text):
+        scores[DocType.SOCIAL_SECURITY_CARD] += 1.0
     scores[DocType.BANK_CARD] += _card_number_weight(layout)
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     (best, best_score), (_, second_score) = ranked[0], ranked[1]

@@ -63,3 +63,15 @@ def test_digits_among_letters_are_not_a_card_number_even_when_they_pass_luhn():
     # a social security card read the wrong way up: the digits happen to pass Luhn
     layout = _layout(("63873398Ca488", 0.1, 0.2), ("S8884790296776792T", 0.2, 0.5), ("车", 0.5, 0.7))
     assert classify(layout)[0] is DocType.UNKNOWN
+
+
+def test_a_social_security_card_whose_labels_are_lost_is_told_by_its_number_and_issue_month():
+    # what a motion-blurred social security card read the right way up gives (labels gone)
+    layout = _layout(("媒锁染", 0.5, 0.3), ("15812119528331649S", 0.52, 0.42), ("F74557662", 0.53, 0.55),
+                     ("发卡6第2023年08月", 0.33, 0.68))
+    assert classify(layout)[0] is DocType.SOCIAL_SECURITY_CARD
+
+
+def test_a_birth_date_is_not_an_issue_month():
+    layout = _layout(("发卡", 0.05, 0.1), ("1982年5月9日", 0.3, 0.1))
+    assert classify(layout)[0] is not DocType.SOCIAL_SECURITY_CARD
