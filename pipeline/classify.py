@@ -58,6 +58,10 @@ def classify(layout: Layout) -> tuple[DocType, float]:
             scores[DocType.ID_CARD_FRONT] += 1.0
     if DOTTED_DATE.search(text):
         scores[DocType.ID_CARD_BACK] += 1.5
+    if any(line.text == "居民身份证" for line in layout.lines):  # the back's title, on a line of its own
+        scores[DocType.ID_CARD_BACK] += 1.0
+        if any(len(line.text) <= 8 and fuzzy_find(line.text, "中华人民共和国", 2) for line in layout.lines):
+            scores[DocType.ID_CARD_BACK] += 0.5  # the title above it, two slips allowed on its own line
     if any(SSC_CARD_NUMBER.fullmatch(line.text) for line in layout.lines):
         scores[DocType.SOCIAL_SECURITY_CARD] += 1.5
     if ISSUE_MONTH.search(text):

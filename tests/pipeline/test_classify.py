@@ -75,3 +75,15 @@ def test_a_social_security_card_whose_labels_are_lost_is_told_by_its_number_and_
 def test_a_birth_date_is_not_an_issue_month():
     layout = _layout(("发卡", 0.05, 0.1), ("1982年5月9日", 0.3, 0.1))
     assert classify(layout)[0] is not DocType.SOCIAL_SECURITY_CARD
+
+
+def test_an_id_card_back_is_told_by_its_titles_when_its_rows_are_garbled():
+    # a motion-blurred back: the titles read (one with two slips), the two rows do not
+    layout = _layout(("中华人民美和园", 0.38, 0.12), ("居民身份证", 0.36, 0.3),
+                     ("第本水关上海移公交考案山分部", 0.19, 0.7), ("388252545:17-2546556:17", 0.19, 0.82))
+    assert classify(layout)[0] is DocType.ID_CARD_BACK
+
+
+def test_a_notice_asking_for_the_id_card_is_not_an_id_card_back():
+    layout = _layout(("请携带居民身份证户口簿及相关证明材料原件", 0.05, 0.1), ("中华人民共和国社会保险法", 0.05, 0.2))
+    assert classify(layout)[0] is not DocType.ID_CARD_BACK
