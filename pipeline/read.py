@@ -325,12 +325,14 @@ def _merit(reading: DocumentReading, outline: Located) -> tuple[bool, bool, floa
     """How far to trust a reading of one outline, to pick among the outlines of a page: a
     known type first; then a type whose shape is the outline's (a card read inside a 'page'
     outline is a sheet or a desk region around the card: its fields sit at the wrong
-    places); then the share of the type's fields read and valid, plus the confidence."""
+    places) and of which some field read; then the share of the type's fields read and valid,
+    plus the confidence. A card outline whose reading found only the labels (the values lost
+    to glare or blur) does not outrank a wider outline in which the same card's values read."""
     known = reading.doc_type is not DocType.UNKNOWN
     fitting = outline.kind is DocumentKind.FRAME or (outline.kind is DocumentKind.CARD) == (reading.doc_type in CARD_TYPES)
     expected = DOC_FIELDS.get(reading.doc_type, ())
     valid = 1.0 - len(reading.field_issues) / len(expected) if expected else 0.0
-    return known, known and fitting, valid + reading.confidence
+    return known, known and fitting and bool(reading.fields), valid + reading.confidence
 
 
 def _turned_over(oriented: Oriented) -> Oriented:

@@ -8,7 +8,7 @@ import numpy as np
 from pipeline.ingest import Page
 from pipeline.locate import DocumentKind, Located
 from pipeline.read import DocumentReader, LocatedPage
-from schemas.documents import DocType, DocumentReading, FieldIssue, Quality
+from schemas.documents import DOC_FIELDS, DocType, DocumentReading, FieldIssue, Quality
 
 
 def _outline(kind: DocumentKind) -> Located:
@@ -16,7 +16,9 @@ def _outline(kind: DocumentKind) -> Located:
 
 
 def _reading(doc_type: DocType, confidence: float, issues: dict[str, FieldIssue]) -> DocumentReading:
-    return DocumentReading(file="photo.jpg", doc_type=doc_type, confidence=confidence,
+    """A reading whose fields are the type's fields but those with an issue (read: a stand-in value)."""
+    fields = {name: "x" for name in DOC_FIELDS.get(doc_type, ()) if issues.get(name) is not FieldIssue.NOT_READ}
+    return DocumentReading(file="photo.jpg", doc_type=doc_type, confidence=confidence, fields=fields,
                            quality=Quality(ok=True), field_issues=issues)
 
 
@@ -78,3 +80,15 @@ def test_a_known_but_unsure_reading_is_not_followed_by_turned_attempts():
                              [DocumentKind.CARD, DocumentKind.FRAME])
     assert tried == [DocumentKind.CARD, DocumentKind.FRAME]
     assert best.doc_type is DocType.BANK_CARD and best.timings["outlines_tried"] == 2
+
+
+def test_a_card_outline_that_read_only_labels_does_not_outrank_a_wider_one_that_read_values():
+    # glare on the card outline's reading took every value; the page-shaped outline around it
+    # (the card and a strip of the sheet under it) read them all
+    not_read = {name: FieldIssue.NOT_READ for name in DOC_FIELDS[DocType.SOCIAL_SECURITY_CARD]}
+    labels_only = _reading(DocType.SOCIAL_SECURITY_CARD, 0.92, not_read)
+    wider = _reading(DocType.SOCIAL_SECURITY_CARD, 0.9, {})
+    best, tried = _read_with({DocumentKind.PAGE: wider, DocumentKind.CARD: labels_only, DocumentKind.FRAME: labels_only},
+                             [DocumentKind.PAGE, DocumentKind.CARD, DocumentKind.FRAME])
+    assert DocumentKind.CARD in tried
+    assert best.confidence == 0.9 and best.fields
