@@ -11,6 +11,7 @@ from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
 
 from pipeline.layout import clean
+from pipeline.regions import correct_region_prefix
 from schemas.documents import PERMANENT, FieldIssue
 
 ETHNIC_GROUPS = (
@@ -161,5 +162,7 @@ def normalize_name(text: str) -> str | None:
 
 
 def normalize_address(text: str) -> str | None:
+    """The address without spaces, one misread character of its leading division names put
+    right (pipeline.regions: 傈傈 → 傈僳)."""
     compact = clean(text)
-    return compact or None
+    return correct_region_prefix(compact) if compact else None

@@ -1,0 +1,84 @@
+"""The names of China's administrative divisions, to put right one misread character at the
+start of an address.
+
+An address on an ID card or a household register begins with its province, prefecture and
+county (云南省怒江傈僳族自治州贡山独龙族怒族自治县…). Those names are a closed list, and they
+hold the rarest characters an address prints (傈僳, 井陉), the ones recognition most often
+turns into look-alikes (傈傈, 井隆). The list comes with python-stdnum (`cn/loc.dat`, the
+division codes with their names, past names included)."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+SKIPPED_LEVELS = ("市辖区", "县", "省直辖县级行政单位", "自治区直辖县级行政单位")
+"""Code-table rows that are groupings, not names printed in an address."""
+_ROW = re.compile(r'^(\s*)(\d+) (?:province|county)="(.*)"$')
+
+
+def _variants(value: str) -> list[str]:
+    """'[-1984]维西县,[1985-]维西傈僳族自治县' → both names."""
+    return [re.sub(r"^\[[^\]]*\]", "", part) for part in value.split(",") if part]
+
+
+@cache
+def region_names() -> frozenset[str]:
+    """Every province; province + prefecture; province + prefecture + county (the prefecture
+    left out where the table only groups, as for the municipalities' districts)."""
+    text = (resources.files("stdnum") / "cn" / "loc.dat").read_text(encoding="utf-8")
+    names: set[str] = set()
+    provinces: list[str] = []
+    prefectures: list[str] = []
+    for line in text.splitlines():
+        match = _ROW.match(line)
+        if not match:
+            continue
+        indent, code, value = match.groups()
+        if not indent:  # a province: two digits
+            provinces = _variants(value)
+            names.update(provinces)
+            continue
+        if code == "0000":
+            continue
+        if code.endswith("00"):  # a prefecture
+            prefectures = [p for p in _variants(value) if p not in SKIPPED_LEVELS]
+            names.update(a + b for a in provinces for b in prefectures)
+            continue
+        for county in _variants(value):
+            if county in SKIPPED_LEVELS:
+                continue
+            for province in provinces:
+                names.add(province + county)
+                names.update(province + prefecture + county for prefecture in prefectures)
+    return frozenset(names)
+
+
+@cache
+def _one_off() -> dict[str, tuple[str, ...]]:
+    """Each name with one character blanked (`?`) → the names that give that key."""
+    index: dict[str, set[str]] = {}
+    for name in region_names():
+        for i in range(len(name)):
+            index.setdefault(name[:i] + "?" + name[i + 1:], set()).add(name)
+    return {key: tuple(sorted(found)) for key, found in index.items()}
+
+
+def correct_region_prefix(address: str) -> str:
+    """`address` with one misread character of its leading division names put right: done
+    only where no longer name matches the text exactly and exactly one name does with one
+    character changed (the longest such), so a correct address is never touched."""
+    names = region_names()
+    longest = max(len(name) for name in names)
+    exact = max((n for n in range(2, min(len(address), longest) + 1) if address[:n] in names), default=0)
+    index = _one_off()
+    for length in range(min(len(address), longest), exact, -1):
+        prefix = address[:length]
+        found = {name for i in range(exact, length)
+                 for name in index.get(prefix[:i] + "?" + prefix[i + 1:], ())}
+        if len(found) == 1:
+            return found.pop() + address[length:]
+        if found:
+            return address  # two names one character away: no telling which
+    return address
