@@ -180,3 +180,14 @@ def fuzzy_find(text: str, pattern: str, max_errors: int) -> tuple[int, int, int]
             best = (starts[m], j, current[m])
         previous, starts_prev = current, starts
     return best
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions). Short strings only."""
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, start=1):
+        current = [i]
+        for j, other in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other)))
+        previous = current
+    return previous[-1]

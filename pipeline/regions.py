@@ -1,5 +1,5 @@
-"""The names of China's administrative divisions, to put right one misread character at the
-start of an address.
+"""The names of China's administrative divisions and of the offices that issue ID cards: the
+closed lists an address's start and an ID card's issuing authority come from.
 
 An address on an ID card or a household register begins with its province, prefecture and
 county (云南省怒江傈僳族自治州贡山独龙族怒族自治县…). Those names are a closed list, and they
@@ -23,12 +23,11 @@ def _variants(value: str) -> list[str]:
     return [re.sub(r"^\[[^\]]*\]", "", part) for part in value.split(",") if part]
 
 
-@cache
-def region_names() -> frozenset[str]:
-    """Every province; province + prefecture; province + prefecture + county (the prefecture
-    left out where the table only groups, as for the municipalities' districts)."""
+def _divisions():
+    """(province names, prefecture names, county names) for every county-level row of the
+    table (past names included; grouping rows such as 市辖区 dropped), and for every
+    prefecture with no county of its own (its county names empty)."""
     text = (resources.files("stdnum") / "cn" / "loc.dat").read_text(encoding="utf-8")
-    names: set[str] = set()
     provinces: list[str] = []
     prefectures: list[str] = []
     for line in text.splitlines():
@@ -38,21 +37,47 @@ def region_names() -> frozenset[str]:
         indent, code, value = match.groups()
         if not indent:  # a province: two digits
             provinces = _variants(value)
-            names.update(provinces)
+            yield provinces, [], []
+        elif code == "0000":
             continue
-        if code == "0000":
-            continue
-        if code.endswith("00"):  # a prefecture
+        elif code.endswith("00"):  # a prefecture
             prefectures = [p for p in _variants(value) if p not in SKIPPED_LEVELS]
-            names.update(a + b for a in provinces for b in prefectures)
-            continue
-        for county in _variants(value):
-            if county in SKIPPED_LEVELS:
-                continue
-            for province in provinces:
-                names.add(province + county)
-                names.update(province + prefecture + county for prefecture in prefectures)
+            yield provinces, prefectures, []
+        else:
+            yield provinces, prefectures, [c for c in _variants(value) if c not in SKIPPED_LEVELS]
+
+
+@cache
+def region_names() -> frozenset[str]:
+    """Every province; province + prefecture; province + prefecture + county (the prefecture
+    left out where the table only groups, as for the municipalities' districts)."""
+    names: set[str] = set()
+    for provinces, prefectures, counties in _divisions():
+        names.update(provinces)
+        names.update(a + b for a in provinces for b in prefectures)
+        for county in counties:
+            names.update(province + county for province in provinces)
+            names.update(province + prefecture + county for province in provinces for prefecture in prefectures)
     return frozenset(names)
+
+
+@cache
+def issuing_authorities() -> tuple[str, ...]:
+    """The offices that issue ID cards, as the back prints them: a county, banner or
+    county-level city's bureau (舟曲县公安局), a city district's branch of the city bureau
+    (上海市公安局静安分局; 浦东新区 → 浦东分局). A 区 under no city (神农架林区) has a bureau."""
+    found: set[str] = set()
+    for provinces, prefectures, counties in _divisions():
+        municipality = any(p.endswith("市") for p in provinces)
+        cities = provinces if municipality else [p for p in prefectures if p.endswith("市")]
+        for county in counties:
+            if county.endswith("区") and len(county) > 1 and cities:
+                stem = county[:-1] if len(county) > 2 else county
+                stem = stem.removesuffix("新") if stem.endswith("新") else stem
+                found.update(f"{city}公安局{stem}分局" for city in cities)
+            else:
+                found.add(f"{county}公安局")
+    return tuple(sorted(found))
 
 
 @cache

@@ -11,6 +11,7 @@ from models.ocr import TextLine
 from pipeline.closed_lists import reread_closed_fields
 from pipeline.extract.base import Extracted
 from pipeline.layout import Layout
+from pipeline.regions import issuing_authorities
 from schemas.documents import DocType
 from specimens.fonts import font
 
@@ -89,3 +90,39 @@ def test_label_inside_a_line_that_starts_with_another_field(engine):
     filled = reread_closed_fields(engine, image, DocType.ID_CARD_FRONT, _layout(image, "性则男民族自"), extracted)
     assert filled == ["ethnicity"]
     assert extracted.fields["ethnicity"] == "白"
+
+
+def _read_back(engine, printed: str, misread: str, value: str | None):
+    """Re-read an ID card back's authority line: `printed` rendered, `misread` what recognition
+    gave for the line, `value` what extraction took from it."""
+    image = _line_image(printed)
+    layout = _layout(image, misread)
+    extracted = Extracted()
+    if value is not None:
+        extracted.put("issuing_authority", value, list(layout.lines))
+    changed = reread_closed_fields(engine, image, DocType.ID_CARD_BACK, layout, extracted)
+    return changed, extracted.fields.get("issuing_authority")
+
+
+def test_a_misread_issuing_authority_is_put_right_from_the_offices_that_issue_cards(engine):
+    # the label garbled too (管发机生), so the line is the one extraction read the value from
+    assert _read_back(engine, "签发机关 舟曲县公安局", "管发机生典曲路公安局", "典曲路公安局") == (
+        ["issuing_authority"], "舟曲县公安局")
+
+
+def test_an_authority_the_table_lacks_read_right_is_kept(engine):
+    # not a district of Beijing; two characters from every 北京市公安局某某分局 on the list
+    assert "北京市公安局亦庄分局" not in issuing_authorities()
+    assert _read_back(engine, "签发机关 北京市公安局亦庄分局", "签发机关北京市公安局亦庄分局",
+                      "北京市公安局亦庄分局") == ([], "北京市公安局亦庄分局")
+
+
+def test_an_authority_on_the_list_is_not_looked_at_again():
+    image = _line_image("签发机关 舟曲县公安局")
+    extracted = Extracted()
+    layout = _layout(image, "签发机关舟曲县公安局")
+    extracted.put("issuing_authority", "舟曲县公安局", list(layout.lines))
+    class Refuses:
+        def rank_texts(self, crop, texts):
+            raise AssertionError("a listed authority needs no second look")
+    assert reread_closed_fields(Refuses(), image, DocType.ID_CARD_BACK, layout, extracted) == []
