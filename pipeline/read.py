@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -149,8 +150,8 @@ class DocumentReader:
             merit = _merit(reading, outline)
             if best_merit is None or merit > best_merit:
                 best, best_merit = reading, merit
-            if best_merit[:2] == (True, True) and best.confidence >= self.options.accept_confidence:
-                break
+            if merit.known and merit.fitting and reading.confidence >= self.options.accept_confidence:
+                break  # this outline is the document; an earlier one may still have read it better
         best.timings["locate"] = round(waiting.located_in + best.timings.get("locate", 0.0), 4)
         best.timings["outlines_tried"] = tried
         if waiting.decoded is not None:
@@ -321,18 +322,28 @@ class _Schedule:
 CARD_TYPES = frozenset({DocType.ID_CARD_FRONT, DocType.ID_CARD_BACK, DocType.BANK_CARD, DocType.SOCIAL_SECURITY_CARD})
 
 
-def _merit(reading: DocumentReading, outline: Located) -> tuple[bool, bool, float]:
-    """How far to trust a reading of one outline, to pick among the outlines of a page: a
-    known type first; then a type whose shape is the outline's (a card read inside a 'page'
-    outline is a sheet or a desk region around the card: its fields sit at the wrong
-    places) and of which some field read; then the share of the type's fields read and valid,
-    plus the confidence. A card outline whose reading found only the labels (the values lost
-    to glare or blur) does not outrank a wider outline in which the same card's values read."""
+class Merit(NamedTuple):
+    """How far to trust a reading of one outline, to pick among the outlines of a page, in
+    this order: a known type; every field of that type read and valid (a card outline cut
+    short at the portrait loses the ID number that a wider outline around the card reads);
+    a type whose shape is the outline's, with some field read (a card read inside a 'page'
+    outline may be a sheet or a desk region around the card; a card outline whose reading found
+    only the labels lost its values to glare or blur); then the share of the type's fields
+    read and valid, plus the confidence."""
+
+    known: bool
+    complete: bool
+    fitting: bool
+    score: float
+
+
+def _merit(reading: DocumentReading, outline: Located) -> Merit:
     known = reading.doc_type is not DocType.UNKNOWN
     fitting = outline.kind is DocumentKind.FRAME or (outline.kind is DocumentKind.CARD) == (reading.doc_type in CARD_TYPES)
     expected = DOC_FIELDS.get(reading.doc_type, ())
     valid = 1.0 - len(reading.field_issues) / len(expected) if expected else 0.0
-    return known, known and fitting and bool(reading.fields), valid + reading.confidence
+    return Merit(known, known and not reading.field_issues, known and fitting and bool(reading.fields),
+                 valid + reading.confidence)
 
 
 def _turned_over(oriented: Oriented) -> Oriented:

@@ -92,3 +92,14 @@ def test_a_card_outline_that_read_only_labels_does_not_outrank_a_wider_one_that_
                              [DocumentKind.PAGE, DocumentKind.CARD, DocumentKind.FRAME])
     assert DocumentKind.CARD in tried
     assert best.confidence == 0.9 and best.fields
+
+
+def test_a_complete_reading_of_a_wider_outline_beats_a_card_outline_cut_short():
+    # the card outline ended at the portrait: the ID number printed right of it was cut off;
+    # the outline of the card with some desk around it read every field
+    cut_short = _reading(DocType.ID_CARD_FRONT, 1.0, {"id_number": FieldIssue.NOT_READ})
+    wider = _reading(DocType.ID_CARD_FRONT, 0.885, {})
+    best, tried = _read_with({DocumentKind.PAGE: wider, DocumentKind.CARD: cut_short, DocumentKind.FRAME: cut_short},
+                             [DocumentKind.PAGE, DocumentKind.CARD, DocumentKind.FRAME])
+    assert tried == [DocumentKind.PAGE, DocumentKind.CARD]  # the card outline ends the search
+    assert best.field_issues == {} and best.confidence == 0.885
