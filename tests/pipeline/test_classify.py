@@ -3,25 +3,12 @@ when a blurred photo has lost the small labels."""
 
 from __future__ import annotations
 
-import numpy as np
-
-from models.ocr import TextLine
 from pipeline.classify import classify
-from pipeline.layout import Layout
 from schemas.documents import DocType
+from tests.pipeline.layout_kit import card_layout as _layout
 
 VALID_ID = "110107195212252866"  # checksum, region and birth date valid (a specimen's)
 LUHN_CARD = "6217000010001234569"
-
-
-def _layout(*rows: tuple[str, float, float]) -> Layout:
-    """A 960×606 card with one line per (text, x, y) given as fractions."""
-    lines = []
-    for text, x, y in rows:
-        x0, y0 = x * 960, y * 606
-        box = np.array([[x0, y0], [x0 + 24 * len(text), y0], [x0 + 24 * len(text), y0 + 28], [x0, y0 + 28]], np.float32)
-        lines.append(TextLine(text, 0.9, box))
-    return Layout(lines, 960, 606)
 
 
 def test_a_front_whose_labels_are_lost_is_told_by_its_id_number_and_birth_date():

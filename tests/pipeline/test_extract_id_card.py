@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-from models.ocr import TextLine
 from pipeline.extract.base import strip_label
 from pipeline.extract.id_card import extract_id_card_back, extract_id_card_front, normalize_authority
 from pipeline.layout import Layout
+from tests.pipeline.layout_kit import card_layout as _front
 
 VALID_ID = "110107195212252866"
-
-
-def _front(*rows: tuple[str, float, float]) -> Layout:
-    lines = []
-    for text, x, y in rows:
-        x0, y0 = x * 960, y * 606
-        box = np.array([[x0, y0], [x0 + 24 * len(text), y0], [x0 + 24 * len(text), y0 + 28], [x0, y0 + 28]], np.float32)
-        lines.append(TextLine(text, 0.9, box))
-    return Layout(lines, 960, 606)
 
 
 def test_one_character_left_of_a_label_is_not_part_of_the_value():
