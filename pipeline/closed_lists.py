@@ -36,6 +36,11 @@ class ClosedField:
     margin: float = 2.0
     """How far (log-likelihood) the likeliest entry must lead the runner-up: e² ≈ 7× for the
     56 groups; a list of thousands offers more look-alikes to win by chance, so more there."""
+    shares_row_after: tuple[str, str] | None = None
+    """Where the label did not read either: (the first character of the row's line, the
+    characters one of which precedes the label there). The ID card prints 性别 男 民族 汉 as
+    one row, so an unread 民族 leaves the ethnicity at the tail of the line that starts with 性
+    and holds 男 or 女."""
     max_edits: int | None = None
     """For a value that was read: only entries this many characters from it are scored. A list
     that may lack a real entry (a new district's office) must not swap a right reading for a
@@ -43,7 +48,7 @@ class ClosedField:
 
 
 CLOSED_FIELDS: dict[str, ClosedField] = {
-    "ethnicity": ClosedField("民族", lambda: ETHNIC_GROUPS),
+    "ethnicity": ClosedField("民族", lambda: ETHNIC_GROUPS, shares_row_after=("性", "男女")),
     "issuing_authority": ClosedField("签发机关", issuing_authorities, recheck_read=True, margin=4.0, max_edits=2),
 }
 
@@ -78,20 +83,25 @@ def reread_closed_fields(engine: object, image: np.ndarray, doc_type: DocType, l
         if read is not None and (not spec.recheck_read or read in values):
             continue
         found = _value_line(layout, spec.label) or _source_line(extracted.sources.get(name, []), spec.label)
-        if found is None:
+        found = [found] if found else _row_tails(layout, spec.shares_row_after)
+        if not found:
             continue
-        line, prefix = found
+        line = found[0][0]
+        prefixes = [prefix for _, prefix in found]
         if read is not None and spec.max_edits is not None:
             candidates = _near(values, read, spec.max_edits)
         else:
-            candidates = _shortlist(values, line.text[len(prefix):])
+            candidates = _shortlist(values, line.text[len(prefixes[0]):])
         if not candidates:
             continue
-        scores = engine.rank_texts(crop_quad(image, line.box), [prefix + value for value in candidates] + [line.text])
-        chosen = _choose(scores[:-1], greedy=scores[-1], margin=spec.margin)
+        texts = [prefix + value for value in candidates for prefix in prefixes]
+        ranked = np.array(engine.rank_texts(crop_quad(image, line.box), texts + [line.text]))
+        by_prefix = ranked[:-1].reshape(len(candidates), len(prefixes))
+        scores = by_prefix.max(axis=1)  # each entry after the split of the line that suits it best
+        chosen = _choose(list(scores), greedy=float(ranked[-1]), margin=spec.margin)
         if chosen is None or candidates[chosen] == read:
             continue
-        text = prefix + candidates[chosen]
+        text = prefixes[int(by_prefix[chosen].argmax())] + candidates[chosen]
         confidence = math.exp(scores[chosen] / len(text))
         extracted.fields.pop(name, None)
         extracted.put(name, candidates[chosen], [replace(line, score=min(line.score, confidence))])
@@ -111,6 +121,21 @@ def _value_line(layout: Layout, label: str) -> tuple[Line, str] | None:
         return line, line.text[:end]
     beside = [other for other in layout.row_of(line).lines if other.x0 > line.x0 and other is not line]
     return (beside[0], "") if beside else None
+
+
+def _row_tails(layout: Layout, row_after: tuple[str, str] | None) -> list[tuple[Line, str]]:
+    """The line that starts with `row_after[0]` and holds one of `row_after[1]` among its
+    first four characters, once per place the value may start: one to three characters (a
+    garbled label) after that character, leaving at least one for the value."""
+    if row_after is None:
+        return []
+    start, anchors = row_after
+    for line in layout.lines:
+        text = line.text
+        at = next((i for i, char in enumerate(text[:4]) if char in anchors), None)
+        if text.startswith(start) and at is not None:
+            return [(line, text[:i]) for i in range(at + 1, min(at + 4, len(text) - 1) + 1)]
+    return []
 
 
 def _source_line(sources: list[Line], label: str) -> tuple[Line, str] | None:

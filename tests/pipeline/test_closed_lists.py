@@ -126,3 +126,14 @@ def test_an_authority_on_the_list_is_not_looked_at_again():
         def rank_texts(self, crop, texts):
             raise AssertionError("a listed authority needs no second look")
     assert reread_closed_fields(Refuses(), image, DocType.ID_CARD_BACK, layout, extracted) == []
+
+
+@pytest.mark.parametrize("printed, misread, group", [
+    ("性别 男  民族 汉", "性新男我族民", "汉"),
+    ("性别 女  民族 塔塔尔", "性女票塔堰尔", "塔塔尔"),
+])
+def test_with_the_label_lost_too_the_group_is_read_at_the_tail_of_the_sex_row(engine, printed, misread, group):
+    image = _line_image(printed)
+    extracted = Extracted()
+    assert reread_closed_fields(engine, image, DocType.ID_CARD_FRONT, _layout(image, misread), extracted) == ["ethnicity"]
+    assert extracted.fields["ethnicity"] == group
