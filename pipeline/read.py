@@ -1,9 +1,9 @@
 """Read one document: the stages from a decoded page to a DocumentReading.
 
 page → locate → rectify → orient (detect lines) → recognize → classify → extract (with a
-second look at closed-list fields it could not read) → validate → quality. Detection runs on
-a small copy of the straightened document; recognition crops each line from the full-resolution
-one."""
+second look at closed-list fields not read, or read off their list) → validate → quality.
+Detection runs on a small copy of the straightened document; recognition crops each line from
+the full-resolution one."""
 
 from __future__ import annotations
 
