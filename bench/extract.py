@@ -94,10 +94,15 @@ def tesseract_lines(path: Path) -> list[str]:
 
 # --- scoring ---------------------------------------------------------------------------------
 
+TARGET_KINDS = ("id_card_front", "id_card_back", "bank_card")
+"""The kinds whose fields issue 2's accuracy targets name (≥ 99% normal, ≥ 97% hardest)."""
+
+
 class Score:
     def __init__(self):
         self.types = defaultdict(lambda: [0, 0])
         self.fields = defaultdict(lambda: [0, 0])
+        self.target_fields = defaultdict(lambda: [0, 0])
         self.docs_all_right = defaultdict(lambda: [0, 0])
         self.seconds: list[float] = []
 
@@ -108,6 +113,9 @@ class Score:
         right = [fields.get(k) == v for k, v in truth["fields"].items()]
         self.fields[level][0] += sum(right)
         self.fields[level][1] += len(right)
+        if truth["doc_type"] in TARGET_KINDS:
+            self.target_fields[level][0] += sum(right)
+            self.target_fields[level][1] += len(right)
         self.docs_all_right[level][0] += all(right)
         self.docs_all_right[level][1] += 1
         self.seconds.append(seconds)
@@ -120,12 +128,13 @@ class Score:
         out = []
         for level in levels:
             out.append(f"| {name} | {level} {LEVELS[level]} | {self.pct(self.types[level])} | "
-                       f"{self.pct(self.fields[level])} | {self.pct(self.docs_all_right[level])} | | | |")
+                       f"{self.pct(self.fields[level])} | {self.pct(self.target_fields[level])} | "
+                       f"{self.pct(self.docs_all_right[level])} | | | |")
         total = lambda table: [sum(v[0] for v in table.values()), sum(v[1] for v in table.values())]  # noqa: E731
         secs = sorted(self.seconds)
         p95 = secs[min(len(secs) - 1, int(0.95 * len(secs)))]
         out.append(f"| **{name}** | **all** | **{self.pct(total(self.types))}** | **{self.pct(total(self.fields))}** | "
-                   f"**{self.pct(total(self.docs_all_right))}** | {statistics.median(secs):.2f} | {p95:.2f} | "
+                   f"**{self.pct(total(self.target_fields))}** | **{self.pct(total(self.docs_all_right))}** | {statistics.median(secs):.2f} | {p95:.2f} | "
                    f"{peak_mb:.0f} |")
         return out
 
@@ -152,8 +161,9 @@ def main() -> None:
         truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))["documents"]
         levels = sorted({d["difficulty"] for d in truth})
         print(f"{len(truth)} documents ({args.n} people × 4 cards), seed {args.seed}", file=sys.stderr)
-        table = ["| reader | level | type right | fields right | documents all right | median s | p95 s | peak RSS MB |",
-                 "|---|---|---:|---:|---:|---:|---:|---:|"]
+        table = ["| reader | level | type right | fields right | ID + bank card fields right "
+                 "| documents all right | median s | p95 s | peak RSS MB |",
+                 "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
         for name in readers:
             score, misses = Score(), []
             if name == "onewindow":
