@@ -100,10 +100,12 @@ def validate_ssc_number(value: str) -> FieldIssue | None:
 
 
 def normalize_date(text: str) -> str | None:
-    """'1962年3月7日', '2015.03.01', '2015-3-1', '20150301' → '2015-03-01' (None if no date)."""
+    """'1962年3月7日', '2015.03.01', '2015-3-1', '20150301' → '2015-03-01' (None if no date).
+    A blurred 年 may be lost ('19623月7日'): the year has four digits, so 月 still splits it."""
     compact = clean(text).translate(_DIGIT_LOOKALIKES)
-    match = re.search(r"(\d{4})[年.\-/](\d{1,2})[月.\-/](\d{1,2})", compact) or re.search(
-        r"(\d{4})(\d{2})(\d{2})", compact)
+    match = (re.search(r"(\d{4})[年.\-/](\d{1,2})[月.\-/](\d{1,2})", compact)
+             or re.search(r"(\d{4})(\d{1,2})月(\d{1,2})", compact)
+             or re.search(r"(\d{4})(\d{2})(\d{2})", compact))
     if not match:
         return None
     return _iso(*(int(g) for g in match.groups()))

@@ -63,6 +63,7 @@ def test_card_numbers_use_luhn():
 @pytest.mark.parametrize(("text", "iso"), [
     ("1962 年 3 月 7 日", "1962-03-07"), ("出生1962年12月17日", "1962-12-17"),
     ("2015.03.01", "2015-03-01"), ("20150301", "2015-03-01"), ("2015年2月30日", None), ("无", None),
+    ("20077月17日", "2007-07-17"), ("200712月1日", "2007-12-01"),  # a blurred 年 lost
 ])
 def test_dates(text, iso):
     assert normalize_date(text) == iso
