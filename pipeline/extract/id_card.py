@@ -17,6 +17,8 @@ from pipeline.layout import Layout, Row, clean
 
 PORTRAIT_LEFT = 0.60
 """Text right of this (as a share of the card's width) belongs to the portrait area."""
+LABEL_COLUMN = 0.11
+"""Front labels (姓名, 住址) start at ≈ 6% of the card's width, their values at ≈ 17%."""
 _DATE_ROW = re.compile(r"\d{4}年?\d{1,2}月\d{1,2}")
 
 
@@ -30,7 +32,7 @@ def extract_id_card_front(layout: Layout) -> Extracted:
 
     name_row = row_starting_with(layout, "姓名") or _first_left_row(rows)
     if name_row is not None:
-        left = [l for l in name_row.lines if l.x0 < PORTRAIT_LEFT]
+        left = _without_label_box([l for l in name_row.lines if l.x0 < PORTRAIT_LEFT])
         text = strip_label("".join(l.text for l in left), "姓名", remnant=True)
         out.put("name", normalize_name(text), left)
 
@@ -95,7 +97,18 @@ def _address_lines(layout: Layout, birth_row: Row | None, id_row: Row | None):
     end = rows.index(id_row) if id_row is not None and id_row in rows else len(rows)
     lines = []
     for row in rows[start:end]:
-        lines.extend(l for l in row.lines if l.x0 < PORTRAIT_LEFT)
+        lines.extend(_without_label_box([l for l in row.lines if l.x0 < PORTRAIT_LEFT]))
+    return lines
+
+
+def _without_label_box(lines: list) -> list:
+    """A row's lines without a label that OCR boxed on its own. Printed in another colour with a
+    gap before the value, a label often gets a box of its own, and blurred it reads as anything
+    (路名 for 姓名, 售纯 for 住址): a short box in the label column, apart from the next, is one.
+    (Detection pads its boxes, so two boxes side by side overlap a little.)"""
+    if (len(lines) >= 2 and lines[0].x0 < LABEL_COLUMN and len(clean(lines[0].text)) <= 3
+            and (lines[0].x0 + lines[0].x1) / 2 < lines[1].x0):
+        return lines[1:]
     return lines
 
 

@@ -18,6 +18,22 @@ def test_one_character_left_of_a_label_is_not_part_of_the_value():
     assert fields["address"] == "北京市海淀区高陈大街1号"
 
 
+def test_a_garbled_label_in_a_box_of_its_own_is_not_part_of_the_value():
+    layout = _front(("路名", 0.05, 0.1), ("股瑜利", 0.15, 0.1), ("性别女民族汉", 0.05, 0.23),
+                    ("出生1953年10月12日", 0.05, 0.36), ("售纯", 0.05, 0.47), ("甘肃省甘南藏族自治州玛", 0.15, 0.47),
+                    ("曲县安庄西路225号", 0.16, 0.55), ("公民身份号码", 0.05, 0.84), (VALID_ID, 0.34, 0.83))
+    fields = extract_id_card_front(layout).fields
+    assert fields["name"] == "股瑜利"
+    assert fields["address"] == "甘肃省甘南藏族自治州玛曲县安庄西路225号"
+
+
+def test_a_value_in_two_boxes_right_of_the_label_column_stays_whole():
+    layout = _front(("欧阳", 0.17, 0.1), ("娜娜", 0.23, 0.1), ("性别女民族汉", 0.05, 0.23),
+                    ("出生1953年10月12日", 0.05, 0.36), ("甘肃省甘南藏族自治州玛", 0.17, 0.47),
+                    ("公民身份号码", 0.05, 0.84), (VALID_ID, 0.34, 0.83))
+    assert extract_id_card_front(layout).fields["name"] == "欧阳娜娜"
+
+
 def test_remnants_go_only_where_asked_and_a_two_character_value_stays_whole():
     assert strip_label("姓名姚晓晓", "姓名") == "姚晓晓"
     assert strip_label("姓姚晓晓", "姓名") == "姓姚晓晓"
