@@ -100,7 +100,7 @@ def reread_closed_fields(engine: object, image: np.ndarray, doc_type: DocType, l
         ranked = np.array(engine.rank_texts(crop_quad(image, line.box), texts + [line.text]))
         by_prefix = ranked[:-1].reshape(len(candidates), len(prefixes))
         scores = by_prefix.max(axis=1)  # each entry after the split of the line that suits it best
-        chosen = _choose(list(scores), greedy=float(ranked[-1]), margin=spec.margin)
+        chosen = choose(list(scores), greedy=float(ranked[-1]), margin=spec.margin)
         if chosen is None or candidates[chosen] == read:
             continue
         text = prefixes[int(by_prefix[chosen].argmax())] + candidates[chosen]
@@ -171,7 +171,9 @@ def _shortlist(values: tuple[str, ...], read: str) -> tuple[str, ...]:
     return tuple(sorted(values, key=lambda value: -len(seen.intersection(value)))[:SHORTLIST])
 
 
-def _choose(scores: list[float], greedy: float, margin: float) -> int | None:
+def choose(scores: list[float], greedy: float, margin: float) -> int | None:
+    """The index of the best score if it leads the runner-up by `margin` and is at most
+    BEHIND_GREEDY below the greedy reading's score; else None."""
     order = np.argsort(scores)[::-1]
     best = scores[order[0]]
     runner_up = scores[order[1]] if len(order) > 1 else -math.inf

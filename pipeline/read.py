@@ -1,7 +1,8 @@
 """Read one document: the stages from a decoded page to a DocumentReading.
 
 page → locate → rectify → orient (detect lines) → recognize → classify → extract (with a
-second look at closed-list fields not read, or read off their list) → validate → quality.
+second look at labels read into their values, and at closed-list fields not read or read off
+their list) → validate → quality.
 Detection runs on a small copy of the straightened document; recognition crops each line from
 the full-resolution one."""
 
@@ -28,6 +29,7 @@ from pipeline.extract import extract
 from pipeline.ingest import Limits, Page, decode
 from pipeline.layout import Layout
 from pipeline.locate import DocumentKind, Located, find_documents, rectify
+from pipeline.merged_labels import trim_merged_labels
 from pipeline.orient import Oriented, orient, rotate_image, rotate_points
 from pipeline.quality import assess
 from pipeline.validate import validate_fields
@@ -187,6 +189,9 @@ class DocumentReader:
 
         height, width = oriented.image.shape[:2]
         extracted = extract(doc_type, layout)
+        trimmed = trim_merged_labels(self.engine, oriented.image, doc_type, layout, extracted)
+        if trimmed is not None:
+            layout, extracted = trimmed, extract(doc_type, trimmed)
         reread_closed_fields(self.engine, oriented.image, doc_type, layout, extracted)
         issues = validate_fields(doc_type, extracted.fields)
         quality = assess(oriented.image, located, page.from_pdf, _text_width(oriented.quads, located, flat))
