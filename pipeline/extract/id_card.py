@@ -19,6 +19,8 @@ PORTRAIT_LEFT = 0.60
 """Text right of this (as a share of the card's width) belongs to the portrait area."""
 LABEL_COLUMN = 0.11
 """Front labels (姓名, 住址) start at ≈ 6% of the card's width, their values at ≈ 17%."""
+BACK_VALUE_COLUMN = 0.29
+"""Back labels (签发机关, 有效期限) start at ≈ 20% of the card's width, their values at ≈ 37%."""
 _DATE_ROW = re.compile(r"\d{4}年?\d{1,2}月\d{1,2}")
 
 
@@ -135,9 +137,10 @@ def extract_id_card_back(layout: Layout) -> Extracted:
 
 
 def _authority_by_position(layout: Layout, validity_row: Row | None) -> tuple[str, list] | None:
-    """When blur garbled the 签发机关 label past one slip (管发机生, 营发积发): the row under
-    the 居民身份证 title and above the validity row, less its label (a line of its own, or the
-    row's first four characters if they share one with the label where it prints them)."""
+    """When blur garbled the 签发机关 label past one slip (管发机生, 营发积发) or lost it: the
+    row under the 居民身份证 title and above the validity row, less its label (a line of its
+    own, or the row's first four characters if they share one with the label where it prints
+    them; nothing if the row starts in the value column)."""
     title = row_containing(layout, "居民身份证")
     rows = layout.rows
     if title is None:
@@ -148,6 +151,8 @@ def _authority_by_position(layout: Layout, validity_row: Row | None) -> tuple[st
     if not below:
         return None
     row = below[0]
+    if row.lines[0].x0 > BACK_VALUE_COLUMN:  # the label left no line at all
+        return row.text, row.lines
     if len(row.lines) >= 2 and len(row.lines[0].text) <= 5:
         return "".join(line.text for line in row.lines[1:]), row.lines[1:]
     head = row.text[:4]

@@ -52,6 +52,14 @@ def _back(authority_row: list[str], validity: str = "有效期限2019.11.02-长�
     return _front(*rows)
 
 
+def test_an_authority_whose_label_left_no_line_is_the_whole_row():
+    rows = [("中华人民共和国", 0.39, 0.12), ("居民身份证", 0.37, 0.3), ("北京市公安局朝阳分局", 0.36, 0.7),
+            ("附车", 0.2, 0.82), ("2024.12.17-长期", 0.36, 0.82)]
+    fields = extract_id_card_back(_front(*rows)).fields
+    assert fields["issuing_authority"] == "北京市公安局朝阳分局"
+    assert fields["valid_from"] == "2024-12-17"
+
+
 def test_a_blurred_authority_label_is_found_by_the_row_it_prints_on():
     assert extract_id_card_back(_back(["营发积发天津市公安局和平分局"])).fields["issuing_authority"] == "天津市公安局和平分局"
     assert extract_id_card_back(_back(["营发积", "天津市公安局和平分局"])).fields["issuing_authority"] == "天津市公安局和平分局"
