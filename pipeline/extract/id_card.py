@@ -151,11 +151,11 @@ def _authority_by_position(layout: Layout, validity_row: Row | None) -> tuple[st
     if not below:
         return None
     row = below[0]
-    if row.lines[0].x0 > BACK_VALUE_COLUMN:  # the label left no line at all
-        return row.text, row.lines
     if len(row.lines) >= 2 and len(row.lines[0].text) <= 5:
         return "".join(line.text for line in row.lines[1:]), row.lines[1:]
     head = row.text[:4]
     if len(row.text) > 4 and any(a == b for a, b in zip(head, "签发机关")):
         return row.text[4:], row.lines
+    if row.lines[0].x0 > BACK_VALUE_COLUMN:  # no label read at all, and the row starts where values do
+        return row.text, row.lines
     return None

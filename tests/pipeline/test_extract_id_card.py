@@ -60,6 +60,12 @@ def test_an_authority_whose_label_left_no_line_is_the_whole_row():
     assert fields["valid_from"] == "2024-12-17"
 
 
+def test_a_garbled_label_is_cut_even_where_the_card_sits_right_of_its_outline():
+    rows = [("中华人民共和国", 0.49, 0.09), ("居民身份证", 0.47, 0.19), ("答案机关五大连池市公安局", 0.36, 0.47),
+            ("有注题地", 0.36, 0.55), ("2013.02.06-2018.02.06", 0.47, 0.55)]
+    assert extract_id_card_back(_front(*rows)).fields["issuing_authority"] == "五大连池市公安局"
+
+
 def test_a_blurred_authority_label_is_found_by_the_row_it_prints_on():
     assert extract_id_card_back(_back(["营发积发天津市公安局和平分局"])).fields["issuing_authority"] == "天津市公安局和平分局"
     assert extract_id_card_back(_back(["营发积", "天津市公安局和平分局"])).fields["issuing_authority"] == "天津市公安局和平分局"
