@@ -1,8 +1,8 @@
 """Read one document: the stages from a decoded page to a DocumentReading.
 
 page → locate → rectify → orient (detect lines) → recognize → classify → extract (with a
-second look at labels read into their values, and at closed-list fields not read or read off
-their list) → validate → quality.
+second look at labels read into their values, at closed-list fields not read or read off
+their list, and at numbers failing their check digit) → validate → quality.
 Detection runs on a small copy of the straightened document; recognition crops each line from
 the full-resolution one."""
 
@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from models.ocr import OcrEngine, TextLine, crop_quad, order_quad, sort_reading_order
+from pipeline.check_digits import reread_check_digits
 from pipeline.classify import classify
 from pipeline.closed_lists import reread_closed_fields
 from pipeline.errors import IngestError
@@ -193,6 +194,7 @@ class DocumentReader:
         if trimmed is not None:
             layout, extracted = trimmed, extract(doc_type, trimmed)
         reread_closed_fields(self.engine, oriented.image, doc_type, layout, extracted)
+        reread_check_digits(self.engine, oriented.image, doc_type, extracted)
         issues = validate_fields(doc_type, extracted.fields)
         quality = assess(oriented.image, located, page.from_pdf, _text_width(oriented.quads, located, flat))
         lap("extract")

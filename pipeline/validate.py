@@ -26,6 +26,11 @@ _BY_TYPE: dict[tuple[DocType, str], Callable[[str], FieldIssue | None]] = {
 }
 
 
+def field_check(doc_type: DocType, name: str) -> Callable[[str], FieldIssue | None] | None:
+    """How a value of this field on this document type is checked (None: it is not)."""
+    return _BY_TYPE.get((doc_type, name)) or _BY_FIELD.get(name)
+
+
 def validate_fields(doc_type: DocType, fields: dict[str, str]) -> dict[str, FieldIssue]:
     issues: dict[str, FieldIssue] = {}
     for name in DOC_FIELDS[doc_type]:
@@ -33,7 +38,7 @@ def validate_fields(doc_type: DocType, fields: dict[str, str]) -> dict[str, Fiel
         if not value:
             issues[name] = FieldIssue.NOT_READ
             continue
-        check = _BY_TYPE.get((doc_type, name)) or _BY_FIELD.get(name)
+        check = field_check(doc_type, name)
         issue = check(value) if check else None
         if issue is not None:
             issues[name] = issue
