@@ -84,3 +84,16 @@ def test_engines_that_cannot_rank_are_left_as_they_are():
     image = _number_line(CARD)
     _, extracted = _read_as(image, "card_number", ["6227092619440212353"])
     assert reread_check_digits(object(), image, DocType.BANK_CARD, extracted) == []
+
+
+@pytest.mark.parametrize(("doc_type", "name", "printed"), [
+    (DocType.BANK_CARD, "card_number", "6227002619440212354"),
+    (DocType.ID_CARD_FRONT, "id_number", "623023194711099863"),
+])
+def test_a_number_printed_wrong_and_read_right_stays_wrong(engine, doc_type, name, printed):
+    """The check must still catch a card that carries an invalid number: a number read as
+    printed is far likelier than any neighbour, so none is taken."""
+    image = _number_line(printed)
+    _, extracted = _read_as(image, name, [printed])
+    assert reread_check_digits(engine, image, doc_type, extracted) == []
+    assert extracted.fields[name] == printed
