@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
 
 from models.ocr import TextLine
 from pipeline.check_digits import reread_check_digits
@@ -13,18 +12,14 @@ from pipeline.extract.base import Extracted
 from pipeline.fields import validate_card_number, validate_id_number
 from pipeline.layout import Layout
 from schemas.documents import DocType
-from specimens.fonts import font
+from tests.pipeline.layout_kit import rendered_line
 
 CARD = "6227002619440212353"
 ID_NUMBER = "623023194711099862"
 
 
 def _number_line(text: str, family: str = "dejavu_mono") -> np.ndarray:
-    face = font(family, 40)
-    left, _, right, _ = face.getbbox(text)
-    image = Image.new("RGB", (right - left + 24, 60), (240, 236, 230))
-    ImageDraw.Draw(image).text((12 - left, 30), text, font=face, fill=(25, 25, 25), anchor="lm")
-    return np.asarray(image)[:, :, ::-1].copy()
+    return rendered_line(text, family, size=40)
 
 
 def _read_as(image: np.ndarray, name: str, texts: list[str]) -> tuple[Layout, Extracted]:

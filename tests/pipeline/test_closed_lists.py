@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
 
 from models.ocr import TextLine
 from pipeline.closed_lists import reread_closed_fields
@@ -13,17 +12,9 @@ from pipeline.extract.base import Extracted
 from pipeline.layout import Layout
 from pipeline.regions import issuing_authorities
 from schemas.documents import DocType
-from specimens.fonts import font
+from tests.pipeline.layout_kit import rendered_line
 
 RARE_GROUPS = ("仫佬", "仡佬", "傈僳", "鄂伦春", "柯尔克孜", "佤", "畲")
-
-
-def _line_image(text: str, family: str = "noto_serif") -> np.ndarray:
-    face = font(family, 30)
-    left, _, right, _ = face.getbbox(text)
-    image = Image.new("RGB", (right - left + 24, 52), (246, 240, 232))
-    ImageDraw.Draw(image).text((12 - left, 26), text, font=face, fill=(30, 30, 30), anchor="lm")
-    return np.asarray(image)[:, :, ::-1].copy()
 
 
 def _layout(image: np.ndarray, misread: str) -> Layout:
@@ -40,7 +31,7 @@ def engine(reader):
 
 @pytest.mark.parametrize("group", RARE_GROUPS)
 def test_a_misread_group_is_read_again_against_the_list(engine, group):
-    image = _line_image(f"民族 {group}")
+    image = rendered_line(f"民族 {group}")
     misread = "民族" + "仏" + group[1:]  # the look-alike greedy decoding gave on a register
     extracted = Extracted()
     filled = reread_closed_fields(engine, image, DocType.HOUSEHOLD_REGISTER, _layout(image, misread), extracted)
@@ -50,7 +41,7 @@ def test_a_misread_group_is_read_again_against_the_list(engine, group):
 
 
 def test_value_in_its_own_line_right_of_the_label(engine):
-    label, value = _line_image("民族"), _line_image("仫佬")
+    label, value = rendered_line("民族"), rendered_line("仫佬")
     gap = np.full((label.shape[0], 40, 3), (232, 240, 246), np.uint8)
     image = np.concatenate([label, gap, value], axis=1)
     height, x_value = image.shape[0], label.shape[1] + gap.shape[1]
@@ -63,14 +54,14 @@ def test_value_in_its_own_line_right_of_the_label(engine):
 
 
 def test_a_line_that_names_no_group_stays_unread(engine):
-    image = _line_image("民族 未填写")
+    image = rendered_line("民族 未填写")
     extracted = Extracted()
     assert reread_closed_fields(engine, image, DocType.HOUSEHOLD_REGISTER, _layout(image, "民族未填写"), extracted) == []
     assert "ethnicity" not in extracted.fields
 
 
 def test_a_field_already_read_is_left_alone(engine):
-    image = _line_image("民族 仫佬")
+    image = rendered_line("民族 仫佬")
     extracted = Extracted()
     extracted.put("ethnicity", "汉", [])
     assert reread_closed_fields(engine, image, DocType.HOUSEHOLD_REGISTER, _layout(image, "民族汉"), extracted) == []
@@ -78,14 +69,14 @@ def test_a_field_already_read_is_left_alone(engine):
 
 
 def test_engines_that_cannot_rank_are_left_as_they_are():
-    image = _line_image("民族 仫佬")
+    image = rendered_line("民族 仫佬")
     extracted = Extracted()
     assert reread_closed_fields(object(), image, DocType.HOUSEHOLD_REGISTER, _layout(image, "民族仏佬"), extracted) == []
 
 
 def test_label_inside_a_line_that_starts_with_another_field(engine):
     # the ID card's 性别 and 民族 share a row and are often detected as one line
-    image = _line_image("性别 男  民族 白")
+    image = rendered_line("性别 男  民族 白")
     extracted = Extracted()
     filled = reread_closed_fields(engine, image, DocType.ID_CARD_FRONT, _layout(image, "性则男民族自"), extracted)
     assert filled == ["ethnicity"]
@@ -95,7 +86,7 @@ def test_label_inside_a_line_that_starts_with_another_field(engine):
 def _read_back(engine, printed: str, misread: str, value: str | None):
     """Re-read an ID card back's authority line: `printed` rendered, `misread` what recognition
     gave for the line, `value` what extraction took from it."""
-    image = _line_image(printed)
+    image = rendered_line(printed)
     layout = _layout(image, misread)
     extracted = Extracted()
     if value is not None:
@@ -118,7 +109,7 @@ def test_an_authority_the_table_lacks_read_right_is_kept(engine):
 
 
 def test_an_authority_on_the_list_is_not_looked_at_again():
-    image = _line_image("签发机关 舟曲县公安局")
+    image = rendered_line("签发机关 舟曲县公安局")
     extracted = Extracted()
     layout = _layout(image, "签发机关舟曲县公安局")
     extracted.put("issuing_authority", "舟曲县公安局", list(layout.lines))
@@ -133,7 +124,7 @@ def test_an_authority_on_the_list_is_not_looked_at_again():
     ("性别 女  民族 塔塔尔", "性女票塔堰尔", "塔塔尔"),
 ])
 def test_with_the_label_lost_too_the_group_is_read_at_the_tail_of_the_sex_row(engine, printed, misread, group):
-    image = _line_image(printed)
+    image = rendered_line(printed)
     extracted = Extracted()
     assert reread_closed_fields(engine, image, DocType.ID_CARD_FRONT, _layout(image, misread), extracted) == ["ethnicity"]
     assert extracted.fields["ethnicity"] == group
