@@ -36,10 +36,11 @@ def reread_check_digits(engine: object, image: np.ndarray, doc_type: DocType, ex
         return []
     changed = []
     for name in DOC_FIELDS.get(doc_type, ()):
-        types = WITH_CHECK_DIGIT.get(name, ())
+        if not _has_check_digit(doc_type, name):
+            continue
         check = field_check(doc_type, name)
         value = extracted.fields.get(name)
-        if (types is not None and doc_type not in types) or check is None or not value or check(value) is None:
+        if check is None or not value or check(value) is None:
             continue
         holding = [line for line in extracted.sources.get(name, []) if value in line.text]
         if len(holding) != 1:  # split over several lines, or read through look-alikes (O for 0)
@@ -59,6 +60,13 @@ def reread_check_digits(engine: object, image: np.ndarray, doc_type: DocType, ex
         extracted.put(name, numbers[chosen], [replace(line, score=min(line.score, confidence))])
         changed.append(name)
     return changed
+
+
+def _has_check_digit(doc_type: DocType, name: str) -> bool:
+    if name not in WITH_CHECK_DIGIT:
+        return False
+    types = WITH_CHECK_DIGIT[name]
+    return types is None or doc_type in types
 
 
 def _one_away(number: str, x_last: bool) -> list[str]:
