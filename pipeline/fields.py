@@ -27,8 +27,8 @@ _DIGIT_LOOKALIKES = str.maketrans({
     "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "b": "6", "G": "6", "q": "9", "g": "9",
 })
 _X_LOOKALIKES = "xX×✕╳ⅹХх"
-_DATE_DOTS = r".,·\-/"
-"""What separates a date's parts: 2015.03.01, 2015-3-1, and a blurred dot read as , or ·."""
+DATE_DOTS = r".,:·\-/"
+"""What separates a date's parts: 2015.03.01, 2015-3-1, and a blurred dot read as , : or ·."""
 
 
 def digits_only(text: str) -> str:
@@ -105,7 +105,7 @@ def normalize_date(text: str) -> str | None:
     """'1962年3月7日', '2015.03.01', '2015-3-1', '20150301' → '2015-03-01' (None if no date).
     A blurred 年 may be lost ('19623月7日'): the year has four digits, so 月 still splits it."""
     compact = clean(text).translate(_DIGIT_LOOKALIKES)
-    match = (re.search(rf"(\d{{4}})[年{_DATE_DOTS}](\d{{1,2}})[月{_DATE_DOTS}](\d{{1,2}})", compact)
+    match = (re.search(rf"(\d{{4}})[年{DATE_DOTS}](\d{{1,2}})[月{DATE_DOTS}](\d{{1,2}})", compact)
              or re.search(r"(\d{4})(\d{1,2})月(\d{1,2})", compact)
              or re.search(r"(\d{4})(\d{2})(\d{2})", compact))
     if not match:
@@ -124,7 +124,7 @@ def validate_date(value: str) -> FieldIssue | None:
 def normalize_validity(text: str) -> tuple[str | None, str | None]:
     """'2015.03.01-2035.03.01' or '2015.03.01-长期' → (valid_from, valid_until)."""
     compact = clean(text).translate(_DIGIT_LOOKALIKES)
-    matches = list(re.finditer(rf"(\d{{4}})[{_DATE_DOTS}]?(\d{{2}})[{_DATE_DOTS}]?(\d{{2}})", compact))
+    matches = list(re.finditer(rf"(\d{{4}})[{DATE_DOTS}]?(\d{{2}})[{DATE_DOTS}]?(\d{{2}})", compact))
     iso = [_iso(*(int(g) for g in m.groups())) for m in matches]
     valid_from = iso[0] if iso else None
     if len(iso) >= 2:

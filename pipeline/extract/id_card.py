@@ -10,7 +10,7 @@ import re
 
 from pipeline.extract.base import Extracted, row_containing, row_starting_with, strip_label, text_after
 from pipeline.fields import (
-    normalize_address, normalize_date, normalize_ethnicity, normalize_id_number, normalize_name,
+    DATE_DOTS, normalize_address, normalize_date, normalize_ethnicity, normalize_id_number, normalize_name,
     normalize_sex, normalize_validity,
 )
 from pipeline.layout import Layout, Row, clean
@@ -22,6 +22,7 @@ LABEL_COLUMN = 0.11
 BACK_VALUE_COLUMN = 0.29
 """Back labels (签发机关, 有效期限) start at ≈ 20% of the card's width, their values at ≈ 37%."""
 _DATE_ROW = re.compile(r"\d{4}年?\d{1,2}月\d{1,2}")
+_DOTTED_DATE = re.compile(rf"\d{{4}}[{DATE_DOTS}]?\d{{2}}[{DATE_DOTS}]?\d{{2}}")
 
 
 def extract_id_card_front(layout: Layout) -> Extracted:
@@ -65,10 +66,13 @@ def extract_id_card_front(layout: Layout) -> Extracted:
 def normalize_authority(text: str) -> str | None:
     """The issuing authority: Chinese, digits and brackets only. Cards are issued by a county's
     public security bureau (…公安局) or a city bureau's district branch (…分局), so the
-    character after 公安 and the last one after 分 can only be 局 (a blurred 局 reads as 网)."""
+    character after 公安 and the last one after 分 can only be 局 (a blurred 局 reads as 网), a
+    branch's name ends in 分局 (外局 is a blurred 分局), and no office name holds 公案."""
     value = re.sub(r"[^\u4e00-\u9fff\d（）()]", "", clean(text))
+    value = value.replace("公案", "公安")
     value = re.sub(r"公安[^局]", "公安局", value)
     value = re.sub(r"分[^局]$", "分局", value)
+    value = re.sub(r"(公安局.+)[^分安]局$", r"\1分局", value)
     return value or None
 
 
@@ -118,7 +122,7 @@ def extract_id_card_back(layout: Layout) -> Extracted:
     out = Extracted()
     validity = row_containing(layout, "有效期限")
     validity_row = validity[0] if validity else next(
-        (r for r in reversed(layout.rows) if re.search(r"\d{4}[.\-]?\d{2}[.\-]?\d{2}", r.text)), None)
+        (r for r in reversed(layout.rows) if _DOTTED_DATE.search(r.text)), None)
 
     authority = row_containing(layout, "签发机关")
     if authority is not None:

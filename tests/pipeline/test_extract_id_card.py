@@ -79,6 +79,15 @@ def test_the_back_without_any_authority_row_reads_only_its_validity():
 
 def test_an_authority_ends_in_a_bureau_or_its_branch():
     assert normalize_authority("上海市公安网静安分网") == "上海市公安局静安分局"
+    assert normalize_authority("沧州市公案网运河外局") == "沧州市公安局运河分局"
+    assert normalize_authority("天津市公安局河东分商") == "天津市公安局河东分局"
     assert normalize_authority("舟曲县公安局") == "舟曲县公安局"
     assert normalize_authority("北京市公安局朝阳分局") == "北京市公安局朝阳分局"
     assert normalize_authority("  ") is None
+
+
+def test_a_validity_row_with_its_label_garbled_and_colons_for_dots_is_still_read():
+    rows = [("中华人民共和国", 0.39, 0.12), ("居民身份证", 0.37, 0.3), ("兼发机关沧州市公安局运河分局", 0.2, 0.7),
+            ("有效用2008,04:25-2018:04.25", 0.2, 0.82)]
+    fields = extract_id_card_back(_front(*rows)).fields
+    assert (fields["valid_from"], fields["valid_until"]) == ("2008-04-25", "2018-04-25")
