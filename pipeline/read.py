@@ -2,7 +2,8 @@
 
 page → locate → rectify → orient (detect lines) → recognize → classify → extract (with a
 second look at labels read into their values, at closed-list fields not read or read off
-their list, and at numbers failing their check digit) → validate → quality.
+their list, at numbers failing their check digit, and at validity dates that do not fit
+together) → validate → quality.
 Detection runs on a small copy of the straightened document; recognition crops each line from
 the full-resolution one."""
 
@@ -33,6 +34,7 @@ from pipeline.locate import DocumentKind, Located, find_documents, rectify
 from pipeline.merged_labels import trim_merged_labels
 from pipeline.orient import Oriented, orient, rotate_image, rotate_points
 from pipeline.quality import assess
+from pipeline.validity_period import reread_validity
 from pipeline.validate import validate_fields
 from schemas.documents import DOC_FIELDS, DocType, DocumentReading, Quad
 
@@ -195,6 +197,7 @@ class DocumentReader:
             layout, extracted = trimmed, extract(doc_type, trimmed)
         reread_closed_fields(self.engine, oriented.image, doc_type, layout, extracted)
         reread_check_digits(self.engine, oriented.image, doc_type, extracted)
+        reread_validity(self.engine, oriented.image, doc_type, extracted)
         issues = validate_fields(doc_type, extracted.fields)
         quality = assess(oriented.image, located, page.from_pdf, _text_width(oriented.quads, located, flat))
         lap("extract")
