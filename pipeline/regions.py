@@ -91,6 +91,18 @@ def _one_off() -> dict[str, tuple[str, ...]]:
 
 
 def correct_region_prefix(address: str) -> str:
+    """`address` with misread characters of its leading division names put right, one per
+    name at most (甘需省甘南藏族自治州舟鼎县 → 甘肃省甘南藏族自治州舟曲县): see
+    `_correct_one`. Each pass starts after what the last made right."""
+    for _ in range(3):  # province, prefecture, county
+        corrected = _correct_one(address)
+        if corrected == address:
+            break
+        address = corrected
+    return address
+
+
+def _correct_one(address: str) -> str:
     """`address` with one misread character of its leading division names put right: done
     only where no longer name matches the text exactly and exactly one name does with one
     character changed (the longest such), so a correct address is never touched."""

@@ -15,8 +15,9 @@ from specimens.people import make_person
      "云南省怒江傈僳族自治州贡山独龙族怒族自治县集尾街道泉杨街202号"),
     ("河北省石家庄市井隆矿区矿市街道12号", "河北省石家庄市井陉矿区矿市街道12号"),
     ("北京市东域区鹤岭街20号", "北京市东城区鹤岭街20号"),
+    ("甘需省甘南藏族自治州舟鼎县文峪镇康后庄三组187号", "甘肃省甘南藏族自治州舟曲县文峪镇康后庄三组187号"),  # one in each of two
 ])
-def test_one_misread_character_in_the_division_names_is_put_right(read, meant):
+def test_one_misread_character_per_division_name_is_put_right(read, meant):
     assert correct_region_prefix(read) == meant
 
 
