@@ -171,14 +171,14 @@ def _shortlist(values: tuple[str, ...], read: str) -> tuple[str, ...]:
     return tuple(sorted(values, key=lambda value: -len(seen.intersection(value)))[:SHORTLIST])
 
 
-def choose(scores: list[float], greedy: float, margin: float) -> int | None:
+def choose(scores: list[float], greedy: float, margin: float, behind: float = BEHIND_GREEDY) -> int | None:
     """The index of the best score if it leads the runner-up by `margin` and is at most
-    BEHIND_GREEDY below the greedy reading's score; else None."""
+    `behind` below the greedy reading's score; else None."""
     order = np.argsort(scores)[::-1]
     best = scores[order[0]]
     runner_up = scores[order[1]] if len(order) > 1 else -math.inf
     if not math.isfinite(best) or best - runner_up < margin:
         return None
-    if math.isfinite(greedy) and best < greedy - BEHIND_GREEDY:
+    if math.isfinite(greedy) and best < greedy - behind:
         return None
     return int(order[0])

@@ -144,7 +144,7 @@ def _authority_by_position(layout: Layout, validity_row: Row | None) -> tuple[st
     """When blur garbled the 签发机关 label past one slip (管发机生, 营发积发) or lost it: the
     row under the 居民身份证 title and above the validity row, less its label (a line of its
     own, or the row's first four characters if they share one with the label where it prints
-    them; nothing if the row starts in the value column)."""
+    them; else the whole row)."""
     title = row_containing(layout, "居民身份证")
     rows = layout.rows
     if title is None:
@@ -160,6 +160,6 @@ def _authority_by_position(layout: Layout, validity_row: Row | None) -> tuple[st
     head = row.text[:4]
     if len(row.text) > 4 and any(a == b for a, b in zip(head, "签发机关")):
         return row.text[4:], row.lines
-    if row.lines[0].x0 > BACK_VALUE_COLUMN:  # no label read at all, and the row starts where values do
-        return row.text, row.lines
-    return None
+    # no label read (the row starts where values do), or one garbled past knowing: the row as
+    # read, for the second look at merged labels (pipeline/merged_labels.py) to cut
+    return row.text, row.lines

@@ -39,17 +39,20 @@ def _card_row(label: str, value: str, x: float = 0.06, y: float = 0.2) -> tuple[
     return np.asarray(image)[:, :, ::-1].copy(), box
 
 
+def _line_at(text: str, x: float, y: float) -> TextLine:
+    """A line recognized as `text` at (x, y), fractions of the card (no pixels behind it)."""
+    x0, y0 = x * WIDTH, y * HEIGHT
+    return TextLine(text, 0.95, np.array([[x0, y0], [x0 + 24 * len(text), y0], [x0 + 24 * len(text), y0 + 28],
+                                          [x0, y0 + 28]], np.float32))
+
+
 def _front(image: np.ndarray, box: np.ndarray, read_as: str, field_row: str) -> tuple[Layout, object]:
     """An ID card front laid out around one line read as `read_as`: as the name row (first),
     or as the address row (after 出生)."""
-    def at(text: str, y: float) -> TextLine:
-        x0, y0 = 0.06 * WIDTH, y * HEIGHT
-        return TextLine(text, 0.95, np.array([[x0, y0], [x0 + 24 * len(text), y0], [x0 + 24 * len(text), y0 + 28],
-                                              [x0, y0 + 28]], np.float32))
     lines = [TextLine(read_as, 0.7, box)]
     if field_row == "address":
-        lines = [at("姓名李四", 0.05), at("出生1990年1月2日", 0.12)] + lines
-    lines.append(at("公民身份号码", 0.85))
+        lines = [_line_at("姓名李四", 0.06, 0.05), _line_at("出生1990年1月2日", 0.06, 0.12)] + lines
+    lines.append(_line_at("公民身份号码", 0.06, 0.85))
     layout = Layout(lines, WIDTH, HEIGHT)
     return layout, extract(DocType.ID_CARD_FRONT, layout)
 
@@ -75,6 +78,17 @@ def test_a_garbled_address_label_is_cut(engine):
     trimmed = trim_merged_labels(engine, image, DocType.ID_CARD_FRONT, layout, extracted)
     assert trimmed is not None
     assert extract(DocType.ID_CARD_FRONT, trimmed).fields["address"] == "天津市红桥区上田路134号"
+
+
+def test_a_garbled_authority_label_is_cut_on_the_back(engine):
+    image, box = _card_row("签发机关", "天津市公安局河东分局", x=0.2, y=0.72)
+    layout = Layout([_line_at("中华人民共和国", 0.38, 0.12), _line_at("居民身份证", 0.36, 0.28),
+                     TextLine("王集业来天津市公安葡河东分商", 0.67, box), _line_at("有效期限2017.05.23-2037.05.23", 0.2, 0.84)],
+                    WIDTH, HEIGHT)
+    extracted = extract(DocType.ID_CARD_BACK, layout)
+    trimmed = trim_merged_labels(engine, image, DocType.ID_CARD_BACK, layout, extracted)
+    assert trimmed is not None
+    assert extract(DocType.ID_CARD_BACK, trimmed).fields["issuing_authority"] == "天津市公安局河东分局"
 
 
 def test_a_value_with_no_label_before_it_loses_nothing(engine):
