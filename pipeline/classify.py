@@ -14,7 +14,7 @@ import re
 
 from stdnum import luhn
 
-from pipeline.fields import validate_id_number
+from pipeline.fields import printed_birth_date, validate_id_number
 from pipeline.layout import Layout, fuzzy_find
 from schemas.documents import DocType
 
@@ -51,10 +51,10 @@ def classify(layout: Layout) -> tuple[DocType, float]:
     scores = {doc_type: _keyword_score(text, words) for doc_type, words in KEYWORDS.items()}
     id_numbers = ID_NUMBER.findall(text)
     if id_numbers:
-        valid = any(validate_id_number(number.upper()) is None for number in id_numbers)
+        valid = [number.upper() for number in id_numbers if validate_id_number(number.upper()) is None]
         for doc_type in (DocType.ID_CARD_FRONT, DocType.SOCIAL_SECURITY_CARD, DocType.HOUSEHOLD_REGISTER):
             scores[doc_type] += 1.5 if valid else 1.0
-        if BIRTH_DATE.search(text):
+        if BIRTH_DATE.search(text) or any(_prints_birth_date(layout, number) for number in valid):
             scores[DocType.ID_CARD_FRONT] += 1.0
     if DOTTED_DATE.search(text):
         scores[DocType.ID_CARD_BACK] += 1.5
@@ -74,6 +74,11 @@ def classify(layout: Layout) -> tuple[DocType, float]:
     strength = min(1.0, best_score / 5.0)
     margin = best_score / (best_score + second_score)
     return best, round(strength * margin, 3)
+
+
+def _prints_birth_date(layout: Layout, id_number: str) -> bool:
+    """Whether a line other than the number's own prints the birth date it carries."""
+    return any(printed_birth_date(line.text, id_number) for line in layout.lines if id_number not in line.text.upper())
 
 
 def _keyword_score(text: str, words: dict[str, float]) -> float:

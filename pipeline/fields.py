@@ -75,6 +75,18 @@ def birth_date_of(id_number: str) -> str | None:
         return None
 
 
+def printed_birth_date(text: str, id_number: str | None) -> str | None:
+    """The birth date `id_number` carries, if `text` prints it with its 年 and 月 lost or not
+    (1968927日 for 19680927): digits a blurred line keeps in order, which only the number can
+    split. None if the number carries no date or `text` does not print it."""
+    born = birth_date_of(id_number) if id_number else None
+    if born is None:
+        return None
+    year, month, day = born.split("-")
+    pattern = rf"{year}\D{{0,2}}0?{int(month)}\D{{0,2}}0?{int(day)}(?!\d)"
+    return born if re.search(pattern, clean(text).translate(_DIGIT_LOOKALIKES)) else None
+
+
 def sex_of(id_number: str) -> str | None:
     if len(id_number) == 18 and id_number[16].isdigit():
         return "男" if int(id_number[16]) % 2 else "女"

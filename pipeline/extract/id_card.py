@@ -11,7 +11,7 @@ import re
 from pipeline.extract.base import Extracted, row_containing, row_starting_with, strip_label, text_after
 from pipeline.fields import (
     DATE_DOTS, normalize_address, normalize_date, normalize_ethnicity, normalize_id_number, normalize_name,
-    normalize_sex, normalize_validity,
+    normalize_sex, normalize_validity, printed_birth_date, validate_id_number,
 )
 from pipeline.layout import Layout, Row, clean
 
@@ -51,10 +51,14 @@ def extract_id_card_front(layout: Layout) -> Extracted:
         out.put("sex", normalize_sex(strip_label(sex_part, "性别")), row.lines)
         out.put("ethnicity", normalize_ethnicity(ethnic_part or text[-4:]), row.lines)
 
+    id_number = out.fields.get("id_number")
+    id_number = id_number if id_number and validate_id_number(id_number) is None else None
     birth_row = row_starting_with(layout, "出生") or next(
-        (r for r in rows if _DATE_ROW.search(clean(r.text))), None)
+        (r for r in rows if _DATE_ROW.search(clean(r.text))
+         or (r is not id_row and printed_birth_date(r.text, id_number))), None)
     if birth_row is not None:
-        out.put("birth_date", normalize_date(birth_row.text), birth_row.lines)
+        birth = normalize_date(birth_row.text) or printed_birth_date(birth_row.text, id_number)
+        out.put("birth_date", birth, birth_row.lines)
 
     address_lines = _address_lines(layout, birth_row, id_row)
     if address_lines:

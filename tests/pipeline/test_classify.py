@@ -18,6 +18,14 @@ def test_a_front_whose_labels_are_lost_is_told_by_its_id_number_and_birth_date()
     assert classify(layout)[0] is DocType.ID_CARD_FRONT
 
 
+def test_a_birth_date_that_lost_its_year_and_month_marks_counts_when_the_id_number_carries_it():
+    rows = (("孔珺英", 0.05, 0.1), ("核男员增塔尔", 0.05, 0.23), ("出表", 0.05, 0.36), ("1968927日", 0.16, 0.36),
+            ("址北京市东城区鹤岭街20号", 0.05, 0.47), ("31010119680927149X", 0.34, 0.83))
+    assert classify(_layout(*rows))[0] is DocType.ID_CARD_FRONT
+    other_date = ("1968928日", 0.16, 0.36)  # not the date the number carries: no evidence
+    assert classify(_layout(*rows[:3], other_date, *rows[4:]))[0] is DocType.UNKNOWN
+
+
 def test_a_valid_id_number_on_its_own_row_is_not_a_bank_card_number():
     layout = _layout(("出生1952年12月25日", 0.05, 0.36), (VALID_ID, 0.34, 0.83))
     doc_type, _ = classify(layout)

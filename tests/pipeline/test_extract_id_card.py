@@ -91,3 +91,11 @@ def test_a_validity_row_with_its_label_garbled_and_colons_for_dots_is_still_read
             ("有效用2008,04:25-2018:04.25", 0.2, 0.82)]
     fields = extract_id_card_back(_front(*rows)).fields
     assert (fields["valid_from"], fields["valid_until"]) == ("2008-04-25", "2018-04-25")
+
+
+def test_a_birth_row_that_lost_its_year_and_month_marks_is_read_by_the_id_number():
+    layout = _front(("孔珺英", 0.05, 0.1), ("核男员增塔尔", 0.05, 0.23), ("出表", 0.05, 0.36), ("1968927日", 0.16, 0.36),
+                    ("址北京市东城区鹤岭街20号", 0.05, 0.47), ("31010119680927149X", 0.34, 0.83))
+    fields = extract_id_card_front(layout).fields
+    assert fields["birth_date"] == "1968-09-27"
+    assert fields["address"] == "北京市东城区鹤岭街20号"

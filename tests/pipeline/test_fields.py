@@ -5,8 +5,8 @@ from stdnum.cn import ric
 from stdnum import luhn
 
 from pipeline.fields import (
-    birth_date_of, digits_only, normalize_date, normalize_ethnicity, normalize_id_number,
-    normalize_name, normalize_sex, normalize_ssc_number, normalize_validity, sex_of,
+    birth_date_of, digits_only, normalize_date, normalize_ethnicity, normalize_id_number, normalize_name,
+    normalize_sex, normalize_ssc_number, normalize_validity, printed_birth_date, sex_of,
     validate_card_number, validate_id_number,
 )
 from pipeline.layout import clean
@@ -98,3 +98,11 @@ def test_small_fields():
 ])
 def test_clean_simplifies_within_the_printed_character_set(read, cleaned):
     assert clean(read) == cleaned
+
+
+def test_a_birth_date_is_split_as_the_id_number_says_or_not_at_all():
+    number = "31010119680927149X"
+    assert printed_birth_date("1968927日", number) == "1968-09-27"
+    assert printed_birth_date("出生1968年9月27日", number) == "1968-09-27"
+    assert printed_birth_date("1968928日", number) is None
+    assert printed_birth_date("1968927日", None) is None
