@@ -1,11 +1,11 @@
 """A second look at a label read into its value's line (书范东 for 姓名 范东).
 
-Detection often gives a label and its value one box. Blurred, the label then reads as anything,
-one character or three for 姓名 (书, 单书, 生北), and nothing in the text says where the value
-starts. The recognition model can say: the line is scored as the label followed by the text less
-its first 0 to len(label) + 1 characters (models.ctc), and the split it likes clearly best is
-taken. Only lines that begin
-in the label column are looked at, and only on engines that can rank texts."""
+Detection often gives a label and its value one box. Blurred, the label then reads as anything
+(书, 单书 or 生北 for 姓名 and 住址; 王集业来 for 签发机关), and nothing in the text says where the
+value starts. The recognition model can say: the line is scored as the label followed by the text
+less its first 0 to len(label) + 1 characters (models.ctc), and the split it likes clearly best
+is taken. Only lines that begin left of where the values start are looked at, and only on
+engines that can rank texts."""
 
 from __future__ import annotations
 
