@@ -9,13 +9,10 @@ not read whole from one line, are left as they are."""
 
 from __future__ import annotations
 
-import math
-from dataclasses import replace
-
 import numpy as np
 
 from models.ocr import crop_quad
-from pipeline.closed_lists import RanksTexts, choose
+from pipeline.closed_lists import RanksTexts, choose, rescored
 from pipeline.extract.base import Extracted
 from pipeline.validate import field_check
 from schemas.documents import DOC_FIELDS, DocType
@@ -55,9 +52,8 @@ def reread_check_digits(engine: object, image: np.ndarray, doc_type: DocType, ex
         chosen = choose(list(scores[:-1]), greedy=float(scores[-1]), margin=MARGIN)
         if chosen is None:
             continue
-        confidence = math.exp(scores[chosen] / len(texts[chosen]))
         extracted.fields.pop(name)
-        extracted.put(name, numbers[chosen], [replace(line, score=min(line.score, confidence))])
+        extracted.put(name, numbers[chosen], [rescored(line, scores[chosen], texts[chosen])])
         changed.append(name)
     return changed
 

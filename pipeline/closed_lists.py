@@ -104,9 +104,8 @@ def reread_closed_fields(engine: object, image: np.ndarray, doc_type: DocType, l
         if chosen is None or candidates[chosen] == read:
             continue
         text = prefixes[int(by_prefix[chosen].argmax())] + candidates[chosen]
-        confidence = math.exp(scores[chosen] / len(text))
         extracted.fields.pop(name, None)
-        extracted.put(name, candidates[chosen], [replace(line, score=min(line.score, confidence))])
+        extracted.put(name, candidates[chosen], [rescored(line, scores[chosen], text)])
         changed.append(name)
     return changed
 
@@ -169,6 +168,12 @@ def _shortlist(values: tuple[str, ...], read: str) -> tuple[str, ...]:
         return values
     seen = set(read)
     return tuple(sorted(values, key=lambda value: -len(seen.intersection(value)))[:SHORTLIST])
+
+
+def rescored(line: Line, log_likelihood: float, text: str) -> Line:
+    """`line` as the source of a value a second look chose: its score no higher than the chosen
+    text's likelihood per character."""
+    return replace(line, score=min(line.score, math.exp(log_likelihood / len(text))))
 
 
 def choose(scores: list[float], greedy: float, margin: float, behind: float = BEHIND_GREEDY) -> int | None:

@@ -9,15 +9,13 @@ prefers, not far behind what it read greedily, is taken (2017.0523-2057.0623 →
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import replace
 from datetime import date
 
 import numpy as np
 
 from models.ocr import crop_quad
-from pipeline.closed_lists import RanksTexts, choose
+from pipeline.closed_lists import RanksTexts, choose, rescored
 from pipeline.extract.base import Extracted
 from schemas.documents import PERMANENT, DocType
 
@@ -47,7 +45,7 @@ def reread_validity(engine: object, image: np.ndarray, doc_type: DocType, extrac
     chosen = choose(list(scores[:-1]), greedy=float(scores[-1]), margin=MARGIN)
     if chosen is None:
         return []
-    source = [replace(line, score=min(line.score, math.exp(scores[chosen] / len(texts[chosen]))))]
+    source = [rescored(line, scores[chosen], texts[chosen])]
     changed = []
     for name, value in zip(("valid_from", "valid_until"), pairs[chosen]):
         if extracted.fields.get(name) != value:
