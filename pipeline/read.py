@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import cv2
@@ -26,6 +26,7 @@ from models.ocr import OcrEngine, TextLine, crop_quad, order_quad, sort_reading_
 from pipeline.check_digits import reread_check_digits
 from pipeline.classify import classify
 from pipeline.closed_lists import reread_closed_fields
+from pipeline.deblur import find_smear_around, unsmear, unsmear_around
 from pipeline.errors import IngestError
 from pipeline.extract import extract
 from pipeline.ingest import Limits, Page, decode
@@ -52,6 +53,9 @@ class ReadOptions:
     """A reading this sure of its document type ends the search for the document."""
     shared_lines: int = 4
     """Lines per share of a document's recognition offered to idle reading threads."""
+    unsmear_motion: bool = True
+    """When no outline reads complete, read the best one again with the camera's motion
+    smear taken out (`pipeline.deblur`)."""
 
 
 class DocumentReader:
@@ -140,8 +144,29 @@ class DocumentReader:
         return outlines, round(time.perf_counter() - started, 4)
 
     def _read_located(self, waiting: LocatedPage) -> DocumentReading:
+        best, best_merit, best_outline, tried = self._read_outlines(waiting)
+        if self.options.unsmear_motion and not best_merit.complete:
+            # a field lost or invalid: if the camera moved, the document reads better with the
+            # smear taken out. Print can pass for a smear (pipeline.deblur), and then the
+            # "unsmeared" copy rings and reads worse: the better reading with fields is kept.
+            again = self._read_unsmeared(waiting, best_outline if best_merit.known else None)
+            if again is not None:
+                reading, merit, more = again
+                tried += more
+                if reading.fields and merit > best_merit:
+                    best, best_merit = reading, merit
+        best.timings["locate"] = round(waiting.located_in + best.timings.get("locate", 0.0), 4)
+        best.timings["outlines_tried"] = tried
+        if waiting.decoded is not None:
+            best.timings["decode"] = waiting.decoded
+        return best
+
+    def _read_outlines(self, waiting: LocatedPage,
+                       image: np.ndarray | None = None) -> tuple[DocumentReading, Merit, Located, int]:
+        """The best reading among the page's outlines (read from `image`, if given, instead
+        of the photo), its merit, its outline and how many readings it took."""
         page, file, sha256 = waiting.page, waiting.file, waiting.sha256
-        best, best_merit = None, None
+        best, best_merit, best_outline = None, None, None
         # the 0°/180° vote can go wrong on a card blurred past its small print: when no
         # outline reads as a document, the cards among them are read the other way up
         attempts = [(outline, False) for outline in waiting.outlines]
@@ -150,22 +175,37 @@ class DocumentReader:
         for outline, turn_over in attempts:
             if turn_over and best.doc_type is not DocType.UNKNOWN:
                 break
-            reading = self._read_outline(page, outline, file, sha256, turn_over)
+            reading = self._read_outline(page, outline, file, sha256, turn_over, image=image)
             tried += 1
             merit = _merit(reading, outline)
             if best_merit is None or merit > best_merit:
-                best, best_merit = reading, merit
+                best, best_merit, best_outline = reading, merit, outline
             if merit.known and merit.fitting and reading.confidence >= self.options.accept_confidence:
                 break  # this outline is the document; an earlier one may still have read it better
-        best.timings["locate"] = round(waiting.located_in + best.timings.get("locate", 0.0), 4)
-        best.timings["outlines_tried"] = tried
-        if waiting.decoded is not None:
-            best.timings["decode"] = waiting.decoded
-        return best
+        return best, best_merit, best_outline, tried
+
+    def _read_unsmeared(self, waiting: LocatedPage,
+                        document: Located | None) -> tuple[DocumentReading, Merit, int] | None:
+        """The page read again with the camera's motion smear taken out: the `document`
+        outline alone, or, when nothing read as a document, the whole photo with its outlines
+        found again (the smear may have hidden them). None if the photo shows no smear."""
+        photo = waiting.page.image
+        smear = find_smear_around(photo, (document or waiting.outlines[0]).quad)
+        if smear is None:
+            return None
+        if document is not None:
+            reading = self._read_outline(waiting.page, document, waiting.file, waiting.sha256,
+                                         image=unsmear_around(photo, document.quad, smear))
+            return reading, _merit(reading, document), 1
+        image = unsmear(photo, smear)
+        outlines, _ = self._outlines(replace(waiting.page, image=image))
+        reading, merit, _, tried = self._read_outlines(replace(waiting, outlines=outlines), image)
+        return reading, merit, tried
 
     def _read_outline(self, page: Page, located: Located, file: str, sha256: str | None,
-                      turn_over: bool = False) -> DocumentReading:
-        """Read one outline; `turn_over` reads it the other way up from what orient decided."""
+                      turn_over: bool = False, image: np.ndarray | None = None) -> DocumentReading:
+        """Read one outline; `turn_over` reads it the other way up from what orient decided;
+        `image` (the photo with its motion smear taken out) is read instead of the photo."""
         timings: dict[str, float] = {}
         clock = time.perf_counter()
 
@@ -175,7 +215,8 @@ class DocumentReader:
             timings[name] = round(now - clock, 4)
             clock = now
 
-        image = page.image
+        photo = page.image
+        image = photo if image is None else image
         card = located.kind is DocumentKind.CARD
         long_side = self.options.card_long_side if card else min(self.options.page_long_side, max(image.shape[:2]))
         flat, homography = rectify(image, located, long_side)
@@ -199,7 +240,11 @@ class DocumentReader:
         reread_check_digits(self.engine, oriented.image, doc_type, extracted)
         reread_validity(self.engine, oriented.image, doc_type, extracted)
         issues = validate_fields(doc_type, extracted.fields)
-        quality = assess(oriented.image, located, page.from_pdf, _text_width(oriented.quads, located, flat))
+        if image is photo:
+            oriented_photo = oriented.image
+        else:  # quality judges the photo as taken: a smear taken out still asks for a steadier one
+            oriented_photo = rotate_image(rectify(photo, located, long_side)[0], oriented.rotation)
+        quality = assess(oriented_photo, located, page.from_pdf, _text_width(oriented.quads, located, flat))
         lap("extract")
 
         to_input = _PageToInput(homography, oriented.rotation, width, height)

@@ -27,7 +27,7 @@ def _read_with(readings: dict, kinds: list[DocumentKind]):
     (or `readings[(kind, "turned")]` when read the other way up, if given)."""
     tried = []
 
-    def read_outline(page, located, file, sha256, turn_over=False):
+    def read_outline(page, located, file, sha256, turn_over=False, image=None):
         tried.append((located.kind, "turned") if turn_over else located.kind)
         return readings.get(tried[-1], readings[located.kind]).model_copy(deep=True)
 
