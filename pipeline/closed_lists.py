@@ -41,14 +41,24 @@ class ClosedField:
     characters one of which precedes the label there). The ID card prints 性别 男 民族 汉 as
     one row, so an unread 民族 leaves the ethnicity at the tail of the line that starts with 性
     and holds 男 or 女."""
+    row_field: str | None = None
+    """The field printed on the same row (the sex, left of the ethnicity)."""
+    value_column: float | None = None
+    """Where on the card's width the value starts, for when neither its label nor the start
+    of its row read (杭女民爆额 for 性别 女 民族 景颇): the part of the lines `row_field` was
+    read from right of this column is read alone."""
     max_edits: int | None = None
     """For a value that was read: only entries this many characters from it are scored. A list
     that may lack a real entry (a new district's office) must not swap a right reading for a
     listed neighbour far from it, nor take garbage for an entry."""
 
 
+ETHNICITY_COLUMN = 0.38
+"""The ID card front prints 民族's label at 0.29–0.37 of its width and the group from 0.40."""
+
 CLOSED_FIELDS: dict[str, ClosedField] = {
-    "ethnicity": ClosedField("民族", lambda: ETHNIC_GROUPS, shares_row_after=("性", "男女")),
+    "ethnicity": ClosedField("民族", lambda: ETHNIC_GROUPS, shares_row_after=("性", "男女"), row_field="sex",
+                             value_column=ETHNICITY_COLUMN),
     "issuing_authority": ClosedField("签发机关", issuing_authorities, recheck_read=True, margin=4.0, max_edits=2),
 }
 
@@ -86,6 +96,8 @@ def reread_closed_fields(engine: object, image: np.ndarray, doc_type: DocType, l
             continue
         found = _value_line(layout, spec.label) or _source_line(extracted.sources.get(name, []), spec.label)
         found = [found] if found else _row_tails(layout, spec.shares_row_after)
+        if not found and spec.value_column is not None:
+            found = _at_column(engine, image, extracted.sources.get(spec.row_field, []), spec.value_column)
         if not found:
             continue
         line = found[0][0]
@@ -137,6 +149,23 @@ def _row_tails(layout: Layout, row_after: tuple[str, str] | None) -> list[tuple[
         if text.startswith(start) and at is not None:
             return [(line, text[:i]) for i in range(at + 1, min(at + 4, len(text) - 1) + 1)]
     return []
+
+
+def _at_column(engine: object, image: np.ndarray, row: list[Line], column: float) -> list[tuple[Line, str]]:
+    """The part of the row's lines right of `column` (a fraction of the width) as one line,
+    read greedily; nothing if the row does not reach that far."""
+    reaching = [line for line in row if line.x1 > column + 0.03]
+    if not reaching or not hasattr(engine, "recognize"):
+        return []
+    height, width = image.shape[:2]
+    x0, x1 = column * width, max(line.x1 for line in reaching) * width
+    y0, y1 = min(line.y0 for line in reaching) * height, max(line.y1 for line in reaching) * height
+    box = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
+    (text, score), = engine.recognize([crop_quad(image, box)])
+    if not text:
+        return []
+    part = Line(text, score, box, column, y0 / height, x1 / width, y1 / height)
+    return [(part, "")]
 
 
 def _source_line(sources: list[Line], label: str) -> tuple[Line, str] | None:

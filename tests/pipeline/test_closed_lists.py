@@ -128,3 +128,35 @@ def test_with_the_label_lost_too_the_group_is_read_at_the_tail_of_the_sex_row(en
     extracted = Extracted()
     assert reread_closed_fields(engine, image, DocType.ID_CARD_FRONT, _layout(image, misread), extracted) == ["ethnicity"]
     assert extracted.fields["ethnicity"] == group
+
+
+def _card_row(parts: list[tuple[str, float]], misread: str) -> tuple[np.ndarray, Layout, Extracted]:
+    """A 960-wide ID card front with one row printed, each (text, x as a fraction of the
+    width); detected as one line read as `misread`, from which extraction took the sex."""
+    card = np.full((606, 960, 3), (232, 240, 246), np.uint8)
+    top = 170
+    right = 0
+    for text, x in parts:
+        printed = rendered_line(text, size=32)
+        height, width = printed.shape[:2]
+        left = int(x * 960) - 12  # rendered_line leaves 12 px before the text
+        card[top:top + height, left:left + width] = printed
+        right = max(right, left + width)
+    box = np.array([[40, top], [right, top], [right, top + 54], [40, top + 54]], np.float32)
+    layout = Layout([TextLine(misread, 0.4, box)], 960, 606)
+    extracted = Extracted()
+    extracted.put("sex", "女", list(layout.lines))
+    return card, layout, extracted
+
+
+def test_with_the_whole_row_garbled_the_group_is_read_where_the_card_prints_it(engine):
+    # neither 民族 nor the row's 性 read: only where the card prints the group is left
+    card, layout, extracted = _card_row([("性别", 0.06), ("女", 0.17), ("民族", 0.29), ("景颇", 0.40)], "杭女民爆额")
+    assert reread_closed_fields(engine, card, DocType.ID_CARD_FRONT, layout, extracted) == ["ethnicity"]
+    assert extracted.fields["ethnicity"] == "景颇"
+
+
+def test_where_the_card_prints_the_group_something_else_is_not_taken_for_one(engine):
+    card, layout, extracted = _card_row([("性别", 0.06), ("女", 0.17), ("民族", 0.29), ("未填写", 0.40)], "杭女民爆额")
+    assert reread_closed_fields(engine, card, DocType.ID_CARD_FRONT, layout, extracted) == []
+    assert "ethnicity" not in extracted.fields
