@@ -20,6 +20,8 @@ from pipeline.edges import Gradient
 
 WORK_SIDE = 640
 """Long side of the copy the search runs on: large enough for corners, small enough to be fast."""
+MIN_CARD_SHARE = 0.6
+"""A page-shaped outline is cut to a card's aspect only where the card is this much of it."""
 FINE_SCORED = 200
 """Candidates whose sides are checked at 40 points each (the rest: their first estimate only)."""
 """Candidates whose sides are checked at 40 points each (the rest: their first estimate only)."""
@@ -119,6 +121,27 @@ def rectify(image: np.ndarray, located: Located, long_side: int) -> tuple[np.nda
     flat = cv2.warpPerspective(image, matrix, (out_w, out_h), flags=cv2.INTER_AREA,
                                borderMode=cv2.BORDER_REPLICATE)
     return flat, matrix
+
+
+def card_cuts(page: Located) -> list[Located]:
+    """The card-shaped outlines inside a page-shaped one, sharing three of its sides: its
+    long sides cut to a card's aspect from either end, then its short sides likewise; only
+    where the card takes at least `MIN_CARD_SHARE` of the outline that way (a strip of a
+    sheet taken in, not a card somewhere on a page)."""
+    quad = page.quad.astype(np.float32)
+    cuts = []
+    for turn in (0, 1):  # the card's long side along the outline's long side, then its short one
+        q = np.roll(quad, -turn, axis=0)
+        width = float(np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
+        height = float(np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
+        share = width / CARD_ASPECT / max(height, 1.0)
+        if not MIN_CARD_SHARE <= share < 0.95:
+            continue
+        near = [q[0], q[1], q[1] + (q[2] - q[1]) * share, q[0] + (q[3] - q[0]) * share]
+        far = [q[3] + (q[0] - q[3]) * share, q[2] + (q[1] - q[2]) * share, q[2], q[3]]
+        for corners in (near, far):
+            cuts.append(Located(DocumentKind.CARD, np.array(corners, np.float32), page.support, page.touches_border))
+    return cuts
 
 
 def _on_plain_background(work: np.ndarray):

@@ -31,7 +31,7 @@ from pipeline.errors import IngestError
 from pipeline.extract import extract
 from pipeline.ingest import Limits, Page, decode
 from pipeline.layout import Layout
-from pipeline.locate import DocumentKind, Located, find_documents, rectify
+from pipeline.locate import DocumentKind, Located, card_cuts, find_documents, rectify
 from pipeline.merged_labels import trim_merged_labels
 from pipeline.orient import Oriented, orient, rotate_image, rotate_points
 from pipeline.quality import assess
@@ -145,15 +145,33 @@ class DocumentReader:
 
     def _read_located(self, waiting: LocatedPage) -> DocumentReading:
         best, best_merit, best_outline, tried = self._read_outlines(waiting)
+        if best_outline.kind is DocumentKind.PAGE and best.doc_type in CARD_TYPES and not best_merit.complete:
+            # a card read inside a page-shaped outline: a card lying on a sheet of print, the
+            # edge between them too faint to find, takes in a strip of the sheet. The card is
+            # the part of the outline a card's aspect cuts from one end or the other.
+            # A cut is kept if it reads as the same card with no fewer of its fields valid
+            # (its shape then fits the card better than the page outline's).
+            for cut in card_cuts(best_outline):
+                reading = self._read_outline(waiting.page, cut, waiting.file, waiting.sha256)
+                tried += 1
+                merit = _merit(reading, cut)
+                if reading.doc_type is best.doc_type and len(reading.field_issues) <= len(best.field_issues) \
+                        and merit > best_merit:
+                    best, best_merit, best_outline = reading, merit, cut
+                if merit.complete:
+                    break
         if self.options.unsmear_motion and not best_merit.complete:
             # a field lost or invalid: if the camera moved, the document reads better with the
             # smear taken out. Print can pass for a smear (pipeline.deblur), and then the
-            # "unsmeared" copy rings and reads worse: the better reading with fields is kept.
+            # "unsmeared" copy rings and reads worse: it is kept only if it reads as the same
+            # document with more of its fields valid (or as a document at all, where the
+            # photo did not).
             again = self._read_unsmeared(waiting, best_outline if best_merit.known else None)
             if again is not None:
                 reading, merit, more = again
                 tried += more
-                if reading.fields and merit > best_merit:
+                better = reading.doc_type is best.doc_type and len(reading.field_issues) < len(best.field_issues)
+                if reading.fields and merit > best_merit and (better or not best_merit.known):
                     best, best_merit = reading, merit
         best.timings["locate"] = round(waiting.located_in + best.timings.get("locate", 0.0), 4)
         best.timings["outlines_tried"] = tried
@@ -161,8 +179,8 @@ class DocumentReader:
             best.timings["decode"] = waiting.decoded
         return best
 
-    def _read_outlines(self, waiting: LocatedPage,
-                       image: np.ndarray | None = None) -> tuple[DocumentReading, Merit, Located, int]:
+    def _read_outlines(self, waiting: LocatedPage, image: np.ndarray | None = None,
+                       turn_cards: bool = True) -> tuple[DocumentReading, Merit, Located, int]:
         """The best reading among the page's outlines (read from `image`, if given, instead
         of the photo), its merit, its outline and how many readings it took."""
         page, file, sha256 = waiting.page, waiting.file, waiting.sha256
@@ -170,7 +188,8 @@ class DocumentReader:
         # the 0°/180° vote can go wrong on a card blurred past its small print: when no
         # outline reads as a document, the cards among them are read the other way up
         attempts = [(outline, False) for outline in waiting.outlines]
-        attempts += [(outline, True) for outline in waiting.outlines if outline.kind is DocumentKind.CARD]
+        if turn_cards:
+            attempts += [(outline, True) for outline in waiting.outlines if outline.kind is DocumentKind.CARD]
         tried = 0
         for outline, turn_over in attempts:
             if turn_over and best.doc_type is not DocType.UNKNOWN:
@@ -197,9 +216,12 @@ class DocumentReader:
             reading = self._read_outline(waiting.page, document, waiting.file, waiting.sha256,
                                          image=unsmear_around(photo, document.quad, smear))
             return reading, _merit(reading, document), 1
+        # (the two most document-like outlines only: most often the smear was not one, and
+        # the photo reads no better)
         image = unsmear(photo, smear)
         outlines, _ = self._outlines(replace(waiting.page, image=image))
-        reading, merit, _, tried = self._read_outlines(replace(waiting, outlines=outlines), image)
+        reading, merit, _, tried = self._read_outlines(replace(waiting, outlines=outlines[:UNSMEARED_OUTLINES]),
+                                                       image, turn_cards=False)
         return reading, merit, tried
 
     def _read_outline(self, page: Page, located: Located, file: str, sha256: str | None,
@@ -270,8 +292,12 @@ class DocumentReader:
 
     def _interpret(self, oriented: Oriented) -> tuple[Layout, DocType, float]:
         """Recognize the lines of an upright document, lay them out and classify it."""
-        texts = self._recognize([crop_quad(oriented.image, q) for q in oriented.quads])
-        lines = [TextLine(t, s, q) for q, (t, s) in zip(oriented.quads, texts) if t.strip()]
+        crops = [crop_quad(oriented.image, q) for q in oriented.quads]
+        # a sliver a few pixels thin holds no text, and stretched to the recognizer's 48 px
+        # height it becomes tens of thousands of pixels long: seconds of work for nothing
+        kept = [i for i, crop in enumerate(crops) if min(crop.shape[:2]) >= MIN_LINE_PX]
+        texts = self._recognize([crops[i] for i in kept])
+        lines = [TextLine(t, s, oriented.quads[i]) for i, (t, s) in zip(kept, texts) if t.strip()]
         height, width = oriented.image.shape[:2]
         layout = Layout(lines, width, height)
         return (layout, *classify(layout))
@@ -374,6 +400,10 @@ class _Schedule:
                 for i in range(len(self.uploads))]
 
 
+MIN_LINE_PX = 6
+"""Detected boxes thinner than this are not recognized (ID-card print is ~28 px tall)."""
+UNSMEARED_OUTLINES = 2
+"""Outlines read in a photo unsmeared because nothing in it read as a document."""
 CARD_TYPES = frozenset({DocType.ID_CARD_FRONT, DocType.ID_CARD_BACK, DocType.BANK_CARD, DocType.SOCIAL_SECURITY_CARD})
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from pipeline.candidates import _EdgeRuns, plausible
 from pipeline.edges import Gradient
-from pipeline.locate import DocumentKind, _overlap, find_documents
+from pipeline.candidates import CARD_ASPECT
+from pipeline.locate import DocumentKind, Located, _overlap, card_cuts, find_documents
 from schemas.documents import DocType
 from specimens.faces import FacePool
 from specimens.generate import person_rng, specimen_images
@@ -117,3 +118,19 @@ def test_the_first_outline_is_the_card_on_every_ordinary_photo(settings):
     side let the grain's long straight streaks carry page-shaped outlines through the desk
     (30 of 32)."""
     assert _first_outline_is_the_card(_photos(settings, 20261201, lambda index: 1)) == 32
+
+
+def test_card_cuts_of_a_page_outline_keep_three_of_its_sides_at_a_card_s_aspect():
+    page = Located(DocumentKind.PAGE, np.array([[100, 100], [600, 100], [600, 470], [100, 470]], np.float32), 0.9, False)
+    cuts = card_cuts(page)
+    card_height = 500 / CARD_ASPECT  # 315: the long sides cut short from the top, then from the bottom
+    assert all(cut.kind is DocumentKind.CARD for cut in cuts)
+    np.testing.assert_allclose(cuts[0].quad, [[100, 100], [600, 100], [600, 100 + card_height], [100, 100 + card_height]], atol=0.5)
+    np.testing.assert_allclose(cuts[1].quad, [[100, 470 - card_height], [600, 470 - card_height], [600, 470], [100, 470]], atol=0.5)
+    # a card 370 wide across the outline would take only half its length: no cut that way
+    assert len(cuts) == 2
+
+
+def test_a_page_outline_no_longer_than_a_card_gives_no_cuts():
+    card_shaped = Located(DocumentKind.PAGE, np.array([[0, 0], [428, 0], [428, 270], [0, 270]], np.float32), 0.9, False)
+    assert card_cuts(card_shaped) == []

@@ -12,7 +12,8 @@ from schemas.documents import DOC_FIELDS, DocType, DocumentReading, FieldIssue, 
 
 
 def _outline(kind: DocumentKind) -> Located:
-    return Located(kind, np.array([[0, 0], [100, 0], [100, 60], [0, 60]], np.float32), 0.9, False)
+    height = 75 if kind is DocumentKind.PAGE else 60  # a page's aspect is nearer square than a card's
+    return Located(kind, np.array([[0, 0], [100, 0], [100, height], [0, height]], np.float32), 0.9, False)
 
 
 def _reading(doc_type: DocType, confidence: float, issues: dict[str, FieldIssue]) -> DocumentReading:
@@ -60,7 +61,9 @@ def test_a_known_type_beats_unknown_and_valid_fields_beat_confidence():
     weak = _reading(DocType.ID_CARD_FRONT, 0.3, {"name": FieldIssue.NOT_READ})
     best, tried = _read_with({DocumentKind.CARD: unknown, DocumentKind.PAGE: weak, DocumentKind.FRAME: unknown},
                              [DocumentKind.CARD, DocumentKind.PAGE, DocumentKind.FRAME])
-    assert len(tried) == 3 and best.doc_type is DocType.ID_CARD_FRONT
+    # (then the page outline's card-shaped cuts, which read nothing here)
+    assert tried[:3] == [DocumentKind.CARD, DocumentKind.PAGE, DocumentKind.FRAME]
+    assert best.doc_type is DocType.ID_CARD_FRONT
 
 
 def test_when_nothing_reads_the_cards_are_read_the_other_way_up():
@@ -103,3 +106,23 @@ def test_a_complete_reading_of_a_wider_outline_beats_a_card_outline_cut_short():
                              [DocumentKind.PAGE, DocumentKind.CARD, DocumentKind.FRAME])
     assert tried == [DocumentKind.PAGE, DocumentKind.CARD]  # the card outline ends the search
     assert best.field_issues == {} and best.confidence == 0.885
+
+
+def test_a_card_read_short_of_its_fields_in_a_page_outline_is_read_again_in_card_shaped_cuts():
+    # a card lying on a sheet of print: the edge between them was too faint, so the outline
+    # took in a strip of the sheet, and its lines read into the card's fields
+    strip_included = _reading(DocType.ID_CARD_FRONT, 0.6, {"name": FieldIssue.NOT_READ})
+    nothing = _reading(DocType.UNKNOWN, 0.9, {})
+    card = _reading(DocType.ID_CARD_FRONT, 0.8, {})
+    best, tried = _read_with({DocumentKind.PAGE: strip_included, DocumentKind.FRAME: nothing, DocumentKind.CARD: card},
+                             [DocumentKind.PAGE, DocumentKind.FRAME])
+    assert tried == [DocumentKind.PAGE, DocumentKind.FRAME, DocumentKind.CARD]  # the first cut read it all
+    assert best.field_issues == {} and best.confidence == 0.8
+
+
+def test_a_complete_card_reading_in_a_page_outline_is_not_cut():
+    whole = _reading(DocType.BANK_CARD, 0.45, {})
+    nothing = _reading(DocType.UNKNOWN, 0.9, {})
+    best, tried = _read_with({DocumentKind.PAGE: whole, DocumentKind.FRAME: nothing, DocumentKind.CARD: nothing},
+                             [DocumentKind.PAGE, DocumentKind.FRAME])
+    assert DocumentKind.CARD not in tried and best.confidence == 0.45
