@@ -78,7 +78,7 @@ def extract_social_security_card(layout: Layout) -> Extracted:
         out.put("name", normalize_name(strip_label("".join(l.text for l in named), "姓名")), named)
     elif id_index is not None and id_index > 0:
         values = _value_column(layout.rows[id_index - 1], layout.rows[id_index])
-        value = normalize_name("".join(l.text for l in values).removeprefix("名"))
+        value = normalize_name(strip_label("".join(l.text for l in values), "姓名", remnant=True))
         if value and 2 <= len(value) <= 6:
             out.put("name", value, values)
 
