@@ -175,13 +175,13 @@ def cards_then_a_page(easy_specimens, easy_truth) -> tuple[list[dict], list[tupl
 
 
 def test_uploads_are_located_first_and_a_page_of_print_is_read_before_the_cards(concurrent_reader, cards_then_a_page):
-    from pipeline.read import _Schedule
+    from pipeline.read_schedule import ReadSchedule
     from schemas.documents import DocType
 
     cards, uploads = cards_then_a_page
     logged = DetectSizes(concurrent_reader.concurrent_engine)
     reader = DocumentReader(logged, concurrent_reader.limits)
-    schedule = _Schedule(reader, uploads, lookahead=4)
+    schedule = ReadSchedule(reader, uploads, lookahead=4)
     schedule.work()  # one thread: every upload located, then the located pages by cost
     results = schedule.results()
 
@@ -195,11 +195,11 @@ def test_uploads_are_located_first_and_a_page_of_print_is_read_before_the_cards(
 
 
 def test_no_more_pages_wait_located_than_the_lookahead(concurrent_reader, cards_then_a_page):
-    from pipeline.read import _Schedule
+    from pipeline.read_schedule import ReadSchedule
 
     _, uploads = cards_then_a_page
     logged = DetectSizes(concurrent_reader.concurrent_engine)
-    schedule = _Schedule(DocumentReader(logged, concurrent_reader.limits), uploads, lookahead=1)
+    schedule = ReadSchedule(DocumentReader(logged, concurrent_reader.limits), uploads, lookahead=1)
     schedule.work()  # one located page at a time: read before the next is decoded
     options = DocumentReader(logged).options
     assert logged.sides == [options.card_detect_side] * 3 + [options.page_detect_side]
