@@ -24,7 +24,6 @@ MIN_CARD_SHARE = 0.6
 """A page-shaped outline is cut to a card's aspect only where the card is this much of it."""
 FINE_SCORED = 200
 """Candidates whose sides are checked at 40 points each (the rest: their first estimate only)."""
-"""Candidates whose sides are checked at 40 points each (the rest: their first estimate only)."""
 
 
 class DocumentKind(StrEnum):
