@@ -159,12 +159,12 @@ class DocumentReader:
                     best, best_merit, best_outline = reading, merit, cut
                 if merit.complete:
                     break
-        if self.options.unsmear_motion and not best_merit.complete:
+        if self.options.unsmear_motion and not best_merit.complete and not waiting.page.from_pdf:
             # a field lost or invalid: if the camera moved, the document reads better with the
             # smear taken out. Print can pass for a smear (pipeline.deblur), and then the
             # "unsmeared" copy rings and reads worse: it is kept only if it reads as the same
             # document with more of its fields valid (or as a document at all, where the
-            # photo did not).
+            # photo did not). A PDF's page is a scan or a rendering, not a photo held by hand.
             again = self._read_unsmeared(waiting, best_outline if best_merit.known else None)
             if again is not None:
                 reading, merit, more = again

@@ -4,7 +4,9 @@ fits the outline's shape, with more of its fields valid, over a merely confident
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from pipeline.deblur import Smear
 from pipeline.ingest import Page
 from pipeline.locate import DocumentKind, Located
 from pipeline.read import DocumentReader, LocatedPage
@@ -23,18 +25,20 @@ def _reading(doc_type: DocType, confidence: float, issues: dict[str, FieldIssue]
                            quality=Quality(ok=True), field_issues=issues)
 
 
-def _read_with(readings: dict, kinds: list[DocumentKind]):
+def _read_with(readings: dict, kinds: list[DocumentKind], from_pdf: bool = False):
     """Read outlines of `kinds` with a reader whose every outline reads as `readings[kind]`
-    (or `readings[(kind, "turned")]` when read the other way up, if given)."""
+    (or `readings[(kind, "turned")]` when read the other way up, or `readings[(kind,
+    "unsmeared")]` from the photo with a motion smear taken out, if given)."""
     tried = []
 
     def read_outline(page, located, file, sha256, turn_over=False, image=None):
-        tried.append((located.kind, "turned") if turn_over else located.kind)
+        tried.append((located.kind, "turned") if turn_over else
+                     (located.kind, "unsmeared") if image is not None else located.kind)
         return readings.get(tried[-1], readings[located.kind]).model_copy(deep=True)
 
     reader = DocumentReader(engine=None)
     reader._read_outline = read_outline
-    page = Page(np.zeros((60, 100, 3), np.uint8), None, False)
+    page = Page(np.zeros((60, 100, 3), np.uint8), None, from_pdf)
     best = reader._read_located(LocatedPage(page, "photo.jpg", None, [_outline(k) for k in kinds], 0.0))
     return best, tried
 
@@ -126,3 +130,25 @@ def test_a_complete_card_reading_in_a_page_outline_is_not_cut():
     best, tried = _read_with({DocumentKind.PAGE: whole, DocumentKind.FRAME: nothing, DocumentKind.CARD: nothing},
                              [DocumentKind.PAGE, DocumentKind.FRAME])
     assert DocumentKind.CARD not in tried and best.confidence == 0.45
+
+
+@pytest.mark.parametrize("from_pdf", [False, True])
+def test_a_photo_that_reads_short_of_its_fields_is_read_again_unsmeared_but_not_a_pdf(monkeypatch, from_pdf):
+    monkeypatch.setattr("pipeline.read.find_smear_around", lambda image, quad: Smear(6.0, 4.0))
+    short = _reading(DocType.BANK_CARD, 0.9, {"bank_name": FieldIssue.NOT_READ})
+    whole = _reading(DocType.BANK_CARD, 0.8, {})
+    best, tried = _read_with({DocumentKind.CARD: short, (DocumentKind.CARD, "unsmeared"): whole},
+                             [DocumentKind.CARD], from_pdf=from_pdf)
+    if from_pdf:  # a PDF's page is a scan or a rendering: no smear to take out
+        assert tried == [DocumentKind.CARD] and best.field_issues
+    else:
+        assert tried == [DocumentKind.CARD, (DocumentKind.CARD, "unsmeared")] and best.field_issues == {}
+
+
+def test_an_unsmeared_reading_with_no_more_fields_valid_is_not_kept(monkeypatch):
+    monkeypatch.setattr("pipeline.read.find_smear_around", lambda image, quad: Smear(6.0, 4.0))
+    short = _reading(DocType.BANK_CARD, 0.6, {"bank_name": FieldIssue.NOT_READ})
+    surer_but_as_short = _reading(DocType.BANK_CARD, 0.95, {"card_number": FieldIssue.CHECKSUM})
+    best, tried = _read_with({DocumentKind.CARD: short, (DocumentKind.CARD, "unsmeared"): surer_but_as_short},
+                             [DocumentKind.CARD])
+    assert (DocumentKind.CARD, "unsmeared") in tried and best.confidence == 0.6
