@@ -145,7 +145,8 @@ def _add_glare(frame: np.ndarray, quad: np.ndarray, card_w: float, peak: float,
     sub += (255 - np.clip(sub, 0, 255)) * spot
 
 
-def _motion_kernel(length: int, angle: float) -> np.ndarray:
+def motion_kernel(length: int, angle: float) -> np.ndarray:
+    """A straight motion smear `length` px long at `angle` degrees: a one-pixel line."""
     k = np.zeros((length, length), np.float32)
     c = (length - 1) / 2
     dx, dy = math.cos(math.radians(angle)) * c, math.sin(math.radians(angle)) * c
@@ -245,7 +246,7 @@ def photograph(card: Image.Image, difficulty: int, rng: random.Random, *, cut_of
     sigma, motion = float(g.uniform(*level.blur)), 0
     if level.motion and g.random() < level.motion:
         motion = int(g.integers(5, 10))
-        frame = cv2.filter2D(frame, -1, _motion_kernel(motion, g.uniform(0, 180)))
+        frame = cv2.filter2D(frame, -1, motion_kernel(motion, g.uniform(0, 180)))
         sigma = 0.0
     elif sigma >= 0.2:
         frame = cv2.GaussianBlur(frame, (0, 0), sigma)
