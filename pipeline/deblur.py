@@ -3,8 +3,10 @@
 A phone moved while the shutter was open smears every point along a short straight line.
 Its spectrum is then the photo's times a sinc whose zeros repeat every N/L along the motion,
 so the cepstrum (the inverse transform of the log spectrum) has a sharp negative peak at the
-smear vector itself, L pixels from its centre in the direction of motion; defocus and print
-have none that far out. Knowing the smear, a Wiener filter undoes most of it: print that was
+smear vector itself, L pixels from its centre in the direction of motion. Print has peaks of
+its own, as strong and as far out on about half the specimen photos without motion blur, so a
+peak found is only a candidate: the reader keeps what it reads unsmeared only if that reads
+better (`pipeline.read`). Knowing the smear, a Wiener filter undoes most of it: print that was
 a grey streak reads again."""
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ import cv2
 import numpy as np
 
 SMEAR_MIN_PX = 5.5
-"""Shortest smear taken for motion. Print and a defocused photo put their strongest peak
-4–5.1 px out (159 specimen photos, bench/RESULTS.md); a smear of 6 px and up lies beyond."""
+"""Shortest smear worth taking out. The specimen generator's smears of 5–9 px measure
+5.1–10.6 px here; peaks nearer than this are mostly print's or defocus's."""
 SMEAR_MAX_PX = 14.0
 SEARCH_FROM_PX = 4.0
 """Peaks nearer the centre belong to the picture, not to the smear."""
