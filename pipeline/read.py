@@ -34,6 +34,7 @@ from pipeline.merged_labels import trim_merged_labels
 from pipeline.orient import Oriented, orient, rotate_image, rotate_points
 from pipeline.quality import assess
 from pipeline.read_schedule import LocatedPage, ReadSchedule
+from pipeline.surnames import reread_surname
 from pipeline.validity_period import reread_validity
 from pipeline.validate import validate_fields
 from schemas.documents import DOC_FIELDS, DocType, DocumentReading, Quad
@@ -258,6 +259,7 @@ class DocumentReader:
         if trimmed is not None:
             layout, extracted = trimmed, extract(doc_type, trimmed)
         reread_closed_fields(self.engine, oriented.image, doc_type, layout, extracted)
+        reread_surname(self.engine, oriented.image, doc_type, extracted)
         reread_check_digits(self.engine, oriented.image, doc_type, extracted)
         reread_validity(self.engine, oriented.image, doc_type, extracted)
         issues = validate_fields(doc_type, extracted.fields)
