@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 
 from stdnum import luhn
+from stdnum.cn import ric
 
-from pipeline.fields import printed_birth_date, validate_id_number
+from pipeline.fields import id_number_candidates, printed_birth_date, validate_id_number
 from pipeline.layout import Layout, fuzzy_find
 from schemas.documents import DocType
 
@@ -49,12 +50,18 @@ def classify(layout: Layout) -> tuple[DocType, float]:
     """(doc_type, confidence 0–1); UNKNOWN when nothing scores MIN_SCORE."""
     text = layout.text
     scores = {doc_type: _keyword_score(text, words) for doc_type, words in KEYWORDS.items()}
-    id_numbers = ID_NUMBER.findall(text)
+    id_numbers = _id_numbers(layout)
     if id_numbers:
-        valid = [number.upper() for number in id_numbers if validate_id_number(number.upper()) is None]
+        valid = [number for number in id_numbers if validate_id_number(number) is None]
         for doc_type in (DocType.ID_CARD_FRONT, DocType.SOCIAL_SECURITY_CARD, DocType.HOUSEHOLD_REGISTER):
             scores[doc_type] += 1.5 if valid else 1.0
         if BIRTH_DATE.search(text) or any(_prints_birth_date(layout, number) for number in valid):
+            scores[DocType.ID_CARD_FRONT] += 1.0
+        if any(_ends_a_row(layout, number) and _prints_home_province(layout, number) for number in valid):
+            # the front prints the number large at the end of its row, and the address starts
+            # with the province the number was issued in: both outlast the faint labels and the
+            # small birth date (a social security card prints no address, a register a title
+            # and labels that outlast blur too)
             scores[DocType.ID_CARD_FRONT] += 1.0
     if DOTTED_DATE.search(text):
         scores[DocType.ID_CARD_BACK] += 1.5
@@ -74,6 +81,21 @@ def classify(layout: Layout) -> tuple[DocType, float]:
     strength = min(1.0, best_score / 5.0)
     margin = best_score / (best_score + second_score)
     return best, round(strength * margin, 3)
+
+
+def _id_numbers(layout: Layout) -> list[str]:
+    return [number for row in layout.rows for number in id_number_candidates(row.text.upper())]
+
+
+def _ends_a_row(layout: Layout, id_number: str) -> bool:
+    return any(row.text.upper().endswith(id_number) for row in layout.rows)
+
+
+def _prints_home_province(layout: Layout, id_number: str) -> bool:
+    """Whether a line starts with the province the number was issued in (after at most two
+    characters of a garbled 住址)."""
+    province = ric.get_birth_place(id_number)["province"]
+    return any(province in line.text[:len(province) + 2] for line in layout.lines if id_number not in line.text)
 
 
 def _prints_birth_date(layout: Layout, id_number: str) -> bool:

@@ -40,11 +40,22 @@ def normalize_id_number(text: str) -> str | None:
     compact = clean(text)
     compact = re.sub(f"[{_X_LOOKALIKES}]", "X", compact)
     mapped = "".join(c if c == "X" else c.translate(_DIGIT_LOOKALIKES) for c in compact)
-    runs = re.findall(r"\d{17}[\dX]", mapped)
+    runs = id_number_candidates(mapped)
     if runs:
         valid = [r for r in runs if validate_id_number(r) is None]
         return (valid or runs)[0]
     return None
+
+
+def id_number_candidates(text: str) -> list[str]:
+    """The 18-character numbers in `text` (digits, upper-case X last): each run of 18, and
+    where a run is longer (a stray digit of a garbled label before it:
+    公R务出号6532925194907195986), a valid number inside it in its place."""
+    found = []
+    for run in re.findall(r"\d{17,}[\dX]", text):
+        windows = [run[i:i + 18] for i in range(len(run) - 17) if "X" not in run[i:i + 17]]
+        found.append(next((w for w in windows if validate_id_number(w) is None), windows[0]))
+    return found
 
 
 def validate_id_number(value: str) -> FieldIssue | None:

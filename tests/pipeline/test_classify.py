@@ -82,3 +82,13 @@ def test_an_id_card_back_is_told_by_its_titles_when_its_rows_are_garbled():
 def test_a_notice_asking_for_the_id_card_is_not_an_id_card_back():
     layout = _layout(("请携带居民身份证户口簿及相关证明材料原件", 0.05, 0.1), ("中华人民共和国社会保险法", 0.05, 0.2))
     assert classify(layout)[0] is not DocType.ID_CARD_BACK
+
+
+def test_a_front_with_labels_and_birth_date_lost_is_told_by_its_number_and_the_province_it_names():
+    # the number ends its row after a garbled label; the address starts with the province its
+    # region code names (110107: 北京市)
+    rows = [("丁输国", 0.16, 0.16), ("交", 0.16, 0.28), ("196117日", 0.16, 0.39),
+            ("北京市石景山区屯中巷361", 0.16, 0.50), ("公R务出号6" + VALID_ID, 0.05, 0.86)]
+    assert classify(_layout(*rows))[0] is DocType.ID_CARD_FRONT
+    elsewhere = ("天津市南开区屯中巷361", 0.16, 0.50)  # not where the number was issued: no evidence
+    assert classify(_layout(*rows[:3], elsewhere, rows[4]))[0] is DocType.UNKNOWN

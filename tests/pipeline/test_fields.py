@@ -106,3 +106,8 @@ def test_a_birth_date_is_split_as_the_id_number_says_or_not_at_all():
     assert printed_birth_date("出生1968年9月27日", number) == "1968-09-27"
     assert printed_birth_date("1968928日", number) is None
     assert printed_birth_date("1968927日", None) is None
+
+
+def test_a_stray_digit_of_a_garbled_label_before_the_number_is_left_out():
+    assert normalize_id_number("公R务出号6" + VALID_ID) == VALID_ID
+    assert normalize_id_number(VALID_ID + "7") == VALID_ID
