@@ -47,6 +47,9 @@ class ClosedField:
     """Where on the card's width the value starts, for when neither its label nor the start
     of its row read (杭女民爆额 for 性别 女 民族 景颇): the part of the lines `row_field` was
     read from right of this column is read alone."""
+    value_end: float | None = None
+    """Where the value ends, for a value with another printed right of it on its row (the
+    sex, left of 民族); None: the row's end."""
     max_edits: int | None = None
     """For a value that was read: only entries this many characters from it are scored. A list
     that may lack a real entry (a new district's office) must not swap a right reading for a
@@ -55,10 +58,14 @@ class ClosedField:
 
 ETHNICITY_COLUMN = 0.38
 """The ID card front prints 民族's label at 0.29–0.37 of its width and the group from 0.40."""
+SEX_COLUMNS = (0.14, 0.27)
+"""…and the sex, a single character, at 0.16–0.21: detection often misses it on a blurred card."""
 
 CLOSED_FIELDS: dict[str, ClosedField] = {
     "ethnicity": ClosedField("民族", lambda: ETHNIC_GROUPS, shares_row_after=("性", "男女"), row_field="sex",
                              value_column=ETHNICITY_COLUMN),
+    "sex": ClosedField("性别", lambda: ("男", "女"), row_field="ethnicity", value_column=SEX_COLUMNS[0],
+                       value_end=SEX_COLUMNS[1]),
     "issuing_authority": ClosedField("签发机关", issuing_authorities, recheck_read=True, margin=4.0, max_edits=2),
 }
 
@@ -97,7 +104,8 @@ def reread_closed_fields(engine: object, image: np.ndarray, doc_type: DocType, l
         found = _value_line(layout, spec.label) or _source_line(extracted.sources.get(name, []), spec.label)
         found = [found] if found else _row_tails(layout, spec.shares_row_after)
         if not found and spec.value_column is not None:
-            found = _at_column(engine, image, extracted.sources.get(spec.row_field, []), spec.value_column)
+            found = _at_column(engine, image, extracted.sources.get(spec.row_field, []), spec.value_column,
+                               spec.value_end)
         if not found:
             continue
         line = found[0][0]
@@ -151,14 +159,15 @@ def _row_tails(layout: Layout, row_after: tuple[str, str] | None) -> list[tuple[
     return []
 
 
-def _at_column(engine: object, image: np.ndarray, row: list[Line], column: float) -> list[tuple[Line, str]]:
-    """The part of the row's lines right of `column` (a fraction of the width) as one line,
-    read greedily; nothing if the row does not reach that far."""
+def _at_column(engine: object, image: np.ndarray, row: list[Line], column: float,
+               end: float | None = None) -> list[tuple[Line, str]]:
+    """The part of the row's lines right of `column` (and left of `end`; fractions of the
+    width) as one line, read greedily; nothing if the row does not reach that far."""
     reaching = [line for line in row if line.x1 > column + 0.03]
     if not reaching or not hasattr(engine, "recognize"):
         return []
     height, width = image.shape[:2]
-    x0, x1 = column * width, max(line.x1 for line in reaching) * width
+    x0, x1 = column * width, (end or max(line.x1 for line in reaching)) * width
     y0, y1 = min(line.y0 for line in reaching) * height, max(line.y1 for line in reaching) * height
     box = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
     (text, score), = engine.recognize([crop_quad(image, box)])

@@ -160,3 +160,24 @@ def test_where_the_card_prints_the_group_something_else_is_not_taken_for_one(eng
     card, layout, extracted = _card_row([("性别", 0.06), ("女", 0.17), ("民族", 0.29), ("未填写", 0.40)], "杭女民爆额")
     assert reread_closed_fields(engine, card, DocType.ID_CARD_FRONT, layout, extracted) == []
     assert "ethnicity" not in extracted.fields
+
+
+@pytest.mark.parametrize("sex", ["男", "女"])
+def test_a_sex_detection_missed_is_read_where_the_card_prints_it(engine, sex):
+    # detection found the row's 民族 汉 but not the single character left of it
+    card, layout, extracted = _card_row([("性别", 0.06), (sex, 0.17), ("民族", 0.29), ("汉", 0.40)], "民族汉")
+    line = layout.lines[0]
+    line.box[:, 0] = np.clip(line.box[:, 0], 0.28 * 960, None)
+    line.x0 = 0.28
+    extracted = Extracted()
+    extracted.put("ethnicity", "汉", [line])
+    assert reread_closed_fields(engine, card, DocType.ID_CARD_FRONT, layout, extracted) == ["sex"]
+    assert extracted.fields["sex"] == sex
+
+
+def test_where_the_card_prints_no_sex_none_is_taken(engine):
+    card, layout, extracted = _card_row([("民族", 0.29), ("汉", 0.40)], "民族汉")
+    extracted = Extracted()
+    extracted.put("ethnicity", "汉", list(layout.lines))
+    assert reread_closed_fields(engine, card, DocType.ID_CARD_FRONT, layout, extracted) == []
+    assert "sex" not in extracted.fields
