@@ -19,6 +19,8 @@ PORTRAIT_LEFT = 0.60
 """Text right of this (as a share of the card's width) belongs to the portrait area."""
 LABEL_COLUMN = 0.11
 """Front labels (姓名, 住址) start at ≈ 6% of the card's width, their values at ≈ 17%."""
+ADDRESS_TOP = 0.47
+"""The front's address starts at ≈ 52% of the card's height, the birth date above it ends at ≈ 43%."""
 BACK_VALUE_COLUMN = 0.29
 """Back labels (签发机关, 有效期限) start at ≈ 20% of the card's width, their values at ≈ 37%."""
 _DATE_ROW = re.compile(r"\d{4}年?\d{1,2}月\d{1,2}")
@@ -102,8 +104,8 @@ def _address_lines(layout: Layout, birth_row: Row | None, id_row: Row | None):
         start = rows.index(start_row)
     elif birth_row is not None:
         start = rows.index(birth_row) + 1
-    else:
-        return []
+    else:  # neither label nor birth date read: the address starts where the card prints it
+        start = next((i for i, row in enumerate(rows) if row.cy > ADDRESS_TOP), len(rows))
     end = rows.index(id_row) if id_row is not None and id_row in rows else len(rows)
     lines = []
     for row in rows[start:end]:

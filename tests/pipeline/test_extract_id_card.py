@@ -99,3 +99,12 @@ def test_a_birth_row_that_lost_its_year_and_month_marks_is_read_by_the_id_number
     fields = extract_id_card_front(layout).fields
     assert fields["birth_date"] == "1968-09-27"
     assert fields["address"] == "北京市东城区鹤岭街20号"
+
+
+def test_with_neither_its_label_nor_the_birth_date_read_the_address_starts_where_the_card_prints_it():
+    # labels too faint to detect, 女 read as 交, the birth date's digits garbled
+    layout = _front(("丁输国", 0.16, 0.16), ("交", 0.16, 0.28), ("196117日", 0.16, 0.39),
+                    ("北京市石景山区屯中巷361", 0.16, 0.50), ("号兴李新村20号楼1单元", 0.16, 0.57), (VALID_ID, 0.34, 0.86))
+    fields = extract_id_card_front(layout).fields
+    assert fields["address"] == "北京市石景山区屯中巷361号兴李新村20号楼1单元"
+    assert "birth_date" not in fields
