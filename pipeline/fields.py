@@ -144,6 +144,18 @@ def validate_date(value: str) -> FieldIssue | None:
     return None
 
 
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+def validate_past_date(value: str) -> FieldIssue | None:
+    """A date that has happened, within a living person's lifetime (a birth date, the start of
+    a card's validity): 1052 for 1952 or 2120 for 2020 is a misread digit."""
+    issue = validate_date(value)
+    if issue is None and not EARLIEST_BIRTH <= date.fromisoformat(value) <= date.today():
+        return FieldIssue.DATE
+    return issue
+
+
 def normalize_validity(text: str) -> tuple[str | None, str | None]:
     """'2015.03.01-2035.03.01' or '2015.03.01-长期' → (valid_from, valid_until)."""
     compact = clean(text).translate(_DIGIT_LOOKALIKES)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pipeline.fields import (
-    validate_card_number, validate_date, validate_id_number, validate_ssc_number,
+    validate_card_number, validate_date, validate_id_number, validate_past_date, validate_ssc_number,
 )
 from schemas.documents import DOC_FIELDS, PERMANENT, DocType, FieldIssue
 
@@ -14,8 +14,8 @@ _BY_FIELD: dict[str, Callable[[str], FieldIssue | None]] = {
     "id_number": validate_id_number,
     "holder_id_number": validate_id_number,
     "spouse_id_number": validate_id_number,
-    "birth_date": validate_date,
-    "valid_from": validate_date,
+    "birth_date": validate_past_date,
+    "valid_from": validate_past_date,
     "death_date": validate_date,
     "registration_date": validate_date,
     "valid_until": lambda v: None if v == PERMANENT else validate_date(v),

@@ -1,5 +1,7 @@
 """Normalization into DESIGN.md's canonical forms, and validation with python-stdnum."""
 
+from datetime import date, timedelta
+
 import pytest
 from stdnum.cn import ric
 from stdnum import luhn
@@ -7,7 +9,7 @@ from stdnum import luhn
 from pipeline.fields import (
     birth_date_of, digits_only, normalize_date, normalize_ethnicity, normalize_id_number, normalize_name,
     normalize_sex, normalize_ssc_number, normalize_validity, printed_birth_date, sex_of,
-    validate_card_number, validate_id_number,
+    validate_card_number, validate_id_number, validate_past_date,
 )
 from pipeline.layout import clean
 from schemas.documents import PERMANENT, FieldIssue
@@ -111,3 +113,11 @@ def test_a_birth_date_is_split_as_the_id_number_says_or_not_at_all():
 def test_a_stray_digit_of_a_garbled_label_before_the_number_is_left_out():
     assert normalize_id_number("公R务出号6" + VALID_ID) == VALID_ID
     assert normalize_id_number(VALID_ID + "7") == VALID_ID
+
+
+def test_a_birth_date_or_validity_start_outside_a_lifetime_so_far_is_a_misread():
+    assert validate_past_date("1952-12-25") is None
+    assert validate_past_date(date.today().isoformat()) is None
+    assert validate_past_date("1052-12-25") is FieldIssue.DATE  # 9 read as 0
+    assert validate_past_date((date.today() + timedelta(days=1)).isoformat()) is FieldIssue.DATE
+    assert validate_past_date("2020-02-30") is FieldIssue.DATE
