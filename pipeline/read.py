@@ -12,10 +12,10 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -31,13 +31,14 @@ from pipeline.ingest import Limits, Page, decode
 from pipeline.layout import Layout
 from pipeline.locate import DocumentKind, Located, card_cuts, find_documents, rectify
 from pipeline.merged_labels import trim_merged_labels
+from pipeline.merit import CARD_TYPES, Merit, doubtful_fields, merit_of
 from pipeline.orient import Oriented, orient, rotate_image, rotate_points
 from pipeline.quality import assess
 from pipeline.read_schedule import LocatedPage, ReadSchedule
 from pipeline.surnames import reread_surname
 from pipeline.validity_period import reread_validity
 from pipeline.validate import validate_fields
-from schemas.documents import DOC_FIELDS, DocType, DocumentReading, Quad
+from schemas.documents import DocType, DocumentReading, Quad
 
 
 @dataclass(frozen=True)
@@ -154,24 +155,27 @@ class DocumentReader:
             for cut in card_cuts(best_outline):
                 reading = self._read_outline(waiting.page, cut, waiting.file, waiting.sha256)
                 tried += 1
-                merit = _merit(reading, cut)
+                merit = merit_of(reading, cut)
                 if reading.doc_type is best.doc_type and len(reading.field_issues) <= len(best.field_issues) \
                         and merit > best_merit:
                     best, best_merit, best_outline = reading, merit, cut
                 if merit.complete:
                     break
-        if self.options.unsmear_motion and not best_merit.complete and not waiting.page.from_pdf:
-            # a field lost or invalid: if the camera moved, the document reads better with the
-            # smear taken out. Print can pass for a smear (pipeline.deblur), and then the
-            # "unsmeared" copy rings and reads worse: it is kept only if it reads as the same
-            # document with more of its fields valid (or as a document at all, where the
-            # photo did not). A PDF's page is a scan or a rendering, not a photo held by hand.
+        if self.options.unsmear_motion and not waiting.page.from_pdf and (
+                not best_merit.complete or doubtful_fields(best)):
+            # a field lost, invalid or barely legible: if the camera moved, the document reads
+            # better with the smear taken out. Print can pass for a smear (pipeline.deblur), and
+            # then the "unsmeared" copy rings and reads worse: it is kept only if it reads as
+            # the same document with more of its fields valid (as many, and fewer doubtful), or
+            # as a document at all where the photo did not. A PDF's page is a scan or a
+            # rendering, not a photo held by hand.
             again = self._read_unsmeared(waiting, best_outline if best_merit.known else None)
             if again is not None:
                 reading, merit, more = again
                 tried += more
-                better = reading.doc_type is best.doc_type and len(reading.field_issues) < len(best.field_issues)
-                if reading.fields and merit > best_merit and (better or not best_merit.known):
+                better = reading.doc_type is best.doc_type and (
+                    (len(reading.field_issues), doubtful_fields(reading)) < (len(best.field_issues), doubtful_fields(best)))
+                if reading.fields and (better or (not best_merit.known and merit > best_merit)):
                     best, best_merit = reading, merit
         best.timings["locate"] = round(waiting.located_in + best.timings.get("locate", 0.0), 4)
         best.timings["outlines_tried"] = tried
@@ -185,22 +189,30 @@ class DocumentReader:
         of the photo), its merit, its outline and how many readings it took."""
         page, file, sha256 = waiting.page, waiting.file, waiting.sha256
         best, best_merit, best_outline = None, None, None
-        # the 0°/180° vote can go wrong on a card blurred past its small print: when no
-        # outline reads as a document, the cards among them are read the other way up
-        attempts = [(outline, False) for outline in waiting.outlines]
-        if turn_cards:
-            attempts += [(outline, True) for outline in waiting.outlines if outline.kind is DocumentKind.CARD]
+        # the 0°/180° vote can go wrong on a card blurred past its small print: the most
+        # document-like card outline is read the other way up at once if it reads as nothing
+        # (else a later, worse outline of the same card may be taken: one cut short across
+        # its number, say), and when no outline reads as a document, the other cards too
+        attempts = deque((outline, False, False) for outline in waiting.outlines)
+        cards = [outline for outline in waiting.outlines if outline.kind is DocumentKind.CARD] if turn_cards else []
+        first_card = cards[0] if cards else None
         tried = 0
-        for outline, turn_over in attempts:
-            if turn_over and best.doc_type is not DocType.UNKNOWN:
+        while attempts:
+            outline, turn_over, last_resort = attempts.popleft()
+            if last_resort and best.doc_type is not DocType.UNKNOWN:
                 break
             reading = self._read_outline(page, outline, file, sha256, turn_over, image=image)
             tried += 1
-            merit = _merit(reading, outline)
+            merit = merit_of(reading, outline)
             if best_merit is None or merit > best_merit:
                 best, best_merit, best_outline = reading, merit, outline
             if merit.known and merit.fitting and reading.confidence >= self.options.accept_confidence:
                 break  # this outline is the document; an earlier one may still have read it better
+            if outline is first_card and not turn_over and not merit.known:
+                attempts.appendleft((cards.pop(0), True, False))
+            elif not attempts:
+                attempts.extend((card, True, True) for card in cards)
+                cards = []
         return best, best_merit, best_outline, tried
 
     def _read_unsmeared(self, waiting: LocatedPage,
@@ -215,7 +227,7 @@ class DocumentReader:
         if document is not None:
             reading = self._read_outline(waiting.page, document, waiting.file, waiting.sha256,
                                          image=unsmear_around(photo, document.quad, smear))
-            return reading, _merit(reading, document), 1
+            return reading, merit_of(reading, document), 1
         # (the two most document-like outlines only: most often the smear was not one, and
         # the photo reads no better)
         image = unsmear(photo, smear)
@@ -322,33 +334,6 @@ MIN_LINE_PX = 6
 """Detected boxes thinner than this are not recognized (ID-card print is ~28 px tall)."""
 UNSMEARED_OUTLINES = 2
 """Outlines read in a photo unsmeared because nothing in it read as a document."""
-CARD_TYPES = frozenset({DocType.ID_CARD_FRONT, DocType.ID_CARD_BACK, DocType.BANK_CARD, DocType.SOCIAL_SECURITY_CARD})
-
-
-class Merit(NamedTuple):
-    """How far to trust a reading of one outline, to pick among the outlines of a page, in
-    this order: a known type; every field of that type read and valid (a card outline cut
-    short at the portrait loses the ID number that a wider outline around the card reads);
-    a type whose shape is the outline's, with some field read (a card read inside a 'page'
-    outline may be a sheet or a desk region around the card; a card outline whose reading found
-    only the labels lost its values to glare or blur); then the share of the type's fields
-    read and valid, plus the confidence."""
-
-    known: bool
-    complete: bool
-    fitting: bool
-    score: float
-
-
-def _merit(reading: DocumentReading, outline: Located) -> Merit:
-    known = reading.doc_type is not DocType.UNKNOWN
-    fitting = outline.kind is DocumentKind.FRAME or (outline.kind is DocumentKind.CARD) == (reading.doc_type in CARD_TYPES)
-    expected = DOC_FIELDS.get(reading.doc_type, ())
-    valid = 1.0 - len(reading.field_issues) / len(expected) if expected else 0.0
-    return Merit(known, known and not reading.field_issues, known and fitting and bool(reading.fields),
-                 valid + reading.confidence)
-
-
 def _turned_over(oriented: Oriented) -> Oriented:
     """The same document and lines turned by 180°."""
     height, width = oriented.image.shape[:2]

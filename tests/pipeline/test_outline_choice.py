@@ -65,19 +65,39 @@ def test_a_known_type_beats_unknown_and_valid_fields_beat_confidence():
     weak = _reading(DocType.ID_CARD_FRONT, 0.3, {"name": FieldIssue.NOT_READ})
     best, tried = _read_with({DocumentKind.CARD: unknown, DocumentKind.PAGE: weak, DocumentKind.FRAME: unknown},
                              [DocumentKind.CARD, DocumentKind.PAGE, DocumentKind.FRAME])
-    # (then the page outline's two card-shaped cuts, which read nothing here)
-    assert tried == [DocumentKind.CARD, DocumentKind.PAGE, DocumentKind.FRAME, DocumentKind.CARD, DocumentKind.CARD]
+    # (the card outline read as nothing is read the other way up at once; then the page
+    # outline's two card-shaped cuts, which read nothing here)
+    assert tried == [DocumentKind.CARD, (DocumentKind.CARD, "turned"), DocumentKind.PAGE, DocumentKind.FRAME,
+                     DocumentKind.CARD, DocumentKind.CARD]
     assert best.doc_type is DocType.ID_CARD_FRONT
 
 
-def test_when_nothing_reads_the_cards_are_read_the_other_way_up():
+def test_the_first_card_outline_read_as_nothing_is_read_the_other_way_up_at_once():
+    # the 0°/180° vote went wrong on a blurred card: turned over it reads, before a later
+    # outline (one cut short across the card's number, say) reads as a worse card
+    nothing = _reading(DocType.UNKNOWN, 0.9, {})
+    turned = _reading(DocType.BANK_CARD, 0.54, {})
+    cut_short = _reading(DocType.BANK_CARD, 0.54, {})
+    best, tried = _read_with({DocumentKind.CARD: nothing, (DocumentKind.CARD, "turned"): turned,
+                              DocumentKind.PAGE: cut_short}, [DocumentKind.CARD, DocumentKind.PAGE])
+    assert tried == [DocumentKind.CARD, (DocumentKind.CARD, "turned")]
+    assert best is not cut_short and best.timings["outlines_tried"] == 2
+
+
+def test_when_nothing_reads_the_other_cards_are_read_the_other_way_up_last():
     nothing = _reading(DocType.UNKNOWN, 0.9, {})
     turned = _reading(DocType.SOCIAL_SECURITY_CARD, 0.8, {})
-    best, tried = _read_with({DocumentKind.CARD: nothing, DocumentKind.FRAME: nothing,
-                              (DocumentKind.CARD, "turned"): turned},
-                             [DocumentKind.CARD, DocumentKind.FRAME])
-    assert tried == [DocumentKind.CARD, DocumentKind.FRAME, (DocumentKind.CARD, "turned")]
-    assert best.doc_type is DocType.SOCIAL_SECURITY_CARD and best.timings["outlines_tried"] == 3
+    readings = {DocumentKind.CARD: nothing, DocumentKind.FRAME: nothing}
+    best, tried = _read_with({**readings, (DocumentKind.CARD, "turned"): turned},
+                             [DocumentKind.CARD, DocumentKind.CARD, DocumentKind.FRAME])
+    # the first card turned at once reads: no other outline is needed
+    assert tried == [DocumentKind.CARD, (DocumentKind.CARD, "turned")]
+    best, tried = _read_with({**readings, (DocumentKind.CARD, "turned"): nothing},
+                             [DocumentKind.CARD, DocumentKind.CARD, DocumentKind.FRAME])
+    # nothing reads either way: every outline once, then the second card turned
+    assert tried == [DocumentKind.CARD, (DocumentKind.CARD, "turned"), DocumentKind.CARD, DocumentKind.FRAME,
+                     (DocumentKind.CARD, "turned")]
+    assert best.doc_type is DocType.UNKNOWN
 
 
 def test_a_known_but_unsure_reading_is_not_followed_by_turned_attempts():
@@ -152,3 +172,21 @@ def test_an_unsmeared_reading_with_no_more_fields_valid_is_not_kept(monkeypatch)
     best, tried = _read_with({DocumentKind.CARD: short, (DocumentKind.CARD, "unsmeared"): surer_but_as_short},
                              [DocumentKind.CARD])
     assert (DocumentKind.CARD, "unsmeared") in tried and best.confidence == 0.6
+
+
+def test_a_whole_reading_with_a_doubtful_field_is_read_again_unsmeared_and_the_surer_one_kept(monkeypatch):
+    # a second look filled the sex from a blurred line with 3% confidence; with the smear taken
+    # out, every field reads plainly
+    monkeypatch.setattr("pipeline.read.find_smear_around", lambda image, quad: Smear(9.0, 35.0))
+    doubtful = _reading(DocType.ID_CARD_FRONT, 0.9, {})
+    doubtful.field_confidence = {name: 0.9 for name in doubtful.fields} | {"sex": 0.03}
+    plain = _reading(DocType.ID_CARD_FRONT, 0.8, {})
+    plain.field_confidence = {name: 0.9 for name in plain.fields}
+    best, tried = _read_with({DocumentKind.CARD: doubtful, (DocumentKind.CARD, "unsmeared"): plain},
+                             [DocumentKind.CARD])
+    assert tried == [DocumentKind.CARD, (DocumentKind.CARD, "unsmeared")]
+    assert best.confidence == 0.8
+    # a reading with nothing doubtful is not read again
+    best, tried = _read_with({DocumentKind.CARD: plain, (DocumentKind.CARD, "unsmeared"): doubtful},
+                             [DocumentKind.CARD])
+    assert tried == [DocumentKind.CARD] and best.confidence == 0.8
