@@ -73,6 +73,10 @@ BEHIND_GREEDY = 8.0
 """The likeliest entry must be at most e⁸ ≈ 3,000× less likely than the greedy reading: a line
 that says something else altogether (a smudge, another field) leaves every entry much further
 behind."""
+NEAR_BEHIND_GREEDY = 12.0
+"""The same limit for an entry a few characters from an off-list reading (永登品公安局 for
+永登县公安局): being that near, it is the line's text, not something else's, even where the
+greedy reading of a long blurred line is e⁹ more likely to the model."""
 SHORTLIST = 200
 """Entries of a long list scored on a line whose value did not read: those sharing the most
 characters with the line (measured on one thread: all 4,299 issuing offices ≈ 0.4 s a line,
@@ -120,7 +124,9 @@ def reread_closed_fields(engine: object, image: np.ndarray, doc_type: DocType, l
         ranked = np.array(engine.rank_texts(crop_quad(image, line.box), texts + [line.text]))
         by_prefix = ranked[:-1].reshape(len(candidates), len(prefixes))
         scores = by_prefix.max(axis=1)  # each entry after the split of the line that suits it best
-        chosen = choose(list(scores), greedy=float(ranked[-1]), margin=spec.margin)
+        near = read is not None and spec.max_edits is not None
+        chosen = choose(list(scores), greedy=float(ranked[-1]), margin=spec.margin,
+                        behind=NEAR_BEHIND_GREEDY if near else BEHIND_GREEDY)
         if chosen is None or candidates[chosen] == read:
             continue
         text = prefixes[int(by_prefix[chosen].argmax())] + candidates[chosen]
