@@ -24,8 +24,17 @@ BANK_NAMES = (
 
 
 def snap_bank_name(name: str) -> str:
+    """A listed issuer's name, if the reading is one OCR slip from it, or holds it after a
+    stray character (the logo's 中 read with 中国工商银行), or lost the start of just one
+    (工商银行); else the reading as it is."""
     if name in BANK_NAMES or len(name) < 4:
         return name
+    ending = [bank for bank in BANK_NAMES if name.endswith(bank)]
+    if ending:
+        return max(ending, key=len)
+    lost_start = [bank for bank in BANK_NAMES if bank.endswith(name)]
+    if len(lost_start) == 1:
+        return lost_start[0]
     near = [bank for bank in BANK_NAMES
             if len(bank) == len(name) and (found := fuzzy_find(name, bank, 1)) is not None and found[2] <= 1]
     return near[0] if len(near) == 1 else name
