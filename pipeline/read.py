@@ -206,8 +206,11 @@ class DocumentReader:
             merit = merit_of(reading, outline)
             if best_merit is None or merit > best_merit:
                 best, best_merit, best_outline = reading, merit, outline
-            if merit.known and merit.fitting and reading.confidence >= self.options.accept_confidence:
-                break  # this outline is the document; an earlier one may still have read it better
+            if merit.known and merit.fitting and reading.confidence >= self.options.accept_confidence \
+                    and (merit.complete or not turn_over):
+                # this outline is the document; an earlier one may still have read it better
+                # (one turned over against the vote must read whole to end the search)
+                break
             if outline is first_card and not turn_over and not merit.known:
                 attempts.appendleft((cards.pop(0), True, False))
             elif not attempts:
