@@ -13,7 +13,7 @@ from pipeline.fields import (
     DATE_DOTS, normalize_address, normalize_date, normalize_ethnicity, normalize_id_number, normalize_name,
     normalize_sex, normalize_validity, printed_birth_date, validate_id_number,
 )
-from pipeline.layout import Layout, Row, clean
+from pipeline.layout import Layout, Row, clean, fuzzy_find
 
 PORTRAIT_LEFT = 0.60
 """Text right of this (as a share of the card's width) belongs to the portrait area."""
@@ -21,6 +21,8 @@ LABEL_COLUMN = 0.11
 """Front labels (姓名, 住址) start at ≈ 6% of the card's width, their values at ≈ 17%."""
 ADDRESS_TOP = 0.47
 """The front's address starts at ≈ 52% of the card's height, the birth date above it ends at ≈ 43%."""
+ADDRESS_LINE_SLACK = 0.03
+"""How far (share of the card's width) the starts of an address's lines may differ."""
 BACK_VALUE_COLUMN = 0.29
 """Back labels (签发机关, 有效期限) start at ≈ 20% of the card's width, their values at ≈ 37%."""
 _DATE_ROW = re.compile(r"\d{4}年?\d{1,2}月\d{1,2}")
@@ -110,6 +112,14 @@ def _address_lines(layout: Layout, birth_row: Row | None, id_row: Row | None):
     lines = []
     for row in rows[start:end]:
         lines.extend(_without_label_box([l for l in row.lines if l.x0 < PORTRAIT_LEFT]))
+    if lines and id_row is not None and id_row in rows:
+        # the address's last line, set close above the number, can fall into the number's row
+        # (8栋5单元 110101…): a line there that starts where the address's lines start
+        for line in id_row.lines:
+            if (normalize_id_number(line.text) or abs(line.x0 - lines[-1].x0) > ADDRESS_LINE_SLACK
+                    or fuzzy_find(line.text, "公民身份号码", 2) is not None):
+                break
+            lines.append(line)
     return lines
 
 

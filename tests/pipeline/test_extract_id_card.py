@@ -108,3 +108,15 @@ def test_with_neither_its_label_nor_the_birth_date_read_the_address_starts_where
     fields = extract_id_card_front(layout).fields
     assert fields["address"] == "北京市石景山区屯中巷361号兴李新村20号楼1单元"
     assert "birth_date" not in fields
+
+
+def test_the_address_line_that_fell_into_the_number_row_stays_in_the_address():
+    layout = _front(("姓名侯婷", 0.07, 0.1), ("性别女民族俄罗斯", 0.07, 0.23), ("出生1942年3月20日", 0.07, 0.36),
+                    ("住址", 0.07, 0.47), ("北京市东城区东兰街道五", 0.19, 0.47), ("红东路100号院高江新村1", 0.19, 0.55),
+                    ("8栋5单元", 0.19, 0.63), (VALID_ID, 0.35, 0.625))
+    assert extract_id_card_front(layout).fields["address"] == "北京市东城区东兰街道五红东路100号院高江新村18栋5单元"
+    # the number's own label, where the card prints it, is not taken for the address
+    layout = _front(("姓名侯婷", 0.07, 0.1), ("性别女民族俄罗斯", 0.07, 0.23), ("出生1942年3月20日", 0.07, 0.36),
+                    ("住址", 0.07, 0.47), ("北京市东城区东兰街道五", 0.19, 0.47), ("公民身份号码", 0.06, 0.84),
+                    (VALID_ID, 0.34, 0.83))
+    assert extract_id_card_front(layout).fields["address"] == "北京市东城区东兰街道五"
