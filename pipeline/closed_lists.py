@@ -144,9 +144,11 @@ def _value_line(layout: Layout, label: str) -> tuple[Line, str] | None:
     if found is None:  # (the ID card prints 性别 and 民族 on one row, often read as one line)
         return None
     line, end = found
-    if line.text[end:]:
-        return line, line.text[:end]
     beside = [other for other in layout.row_of(line).lines if other.x0 > line.x0 and other is not line]
+    # (one character after the label in its box, with the value boxed beside it, is a sliver
+    # of the value's first character the label's box took in: 签发机关用 | 木垒…)
+    if line.text[end:] and not (len(line.text) - end == 1 and beside):
+        return line, line.text[:end]
     return (beside[0], "") if beside else None
 
 

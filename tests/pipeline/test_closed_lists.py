@@ -181,3 +181,19 @@ def test_where_the_card_prints_no_sex_none_is_taken(engine):
     extracted.put("ethnicity", "汉", list(layout.lines))
     assert reread_closed_fields(engine, card, DocType.ID_CARD_FRONT, layout, extracted) == []
     assert "sex" not in extracted.fields
+
+
+def test_a_sliver_of_the_value_in_the_label_box_does_not_hide_the_value_beside_it(engine):
+    # the label's box took in a sliver of 木, read as 用; the value has a box of its own
+    label, value = rendered_line("签发机关"), rendered_line("木垒哈萨克自治县公安局")
+    gap = np.full((label.shape[0], 40, 3), (232, 240, 246), np.uint8)
+    image = np.concatenate([label, gap, value], axis=1)
+    height, x_value = image.shape[0], label.shape[1] + gap.shape[1]
+    boxes = [np.array([[0, 0], [x_value + 8, 0], [x_value + 8, height], [0, height]], np.float32),
+             np.array([[x_value, 0], [image.shape[1], 0], [image.shape[1], height], [x_value, height]], np.float32)]
+    layout = Layout([TextLine("签发机关用", 0.99, boxes[0]), TextLine("木垒哈萨克自治县公安局", 0.99, boxes[1])],
+                    image.shape[1], height)
+    extracted = Extracted()
+    extracted.put("issuing_authority", "用木垒哈萨克自治县公安局", list(layout.lines))
+    assert reread_closed_fields(engine, image, DocType.ID_CARD_BACK, layout, extracted) == ["issuing_authority"]
+    assert extracted.fields["issuing_authority"] == "木垒哈萨克自治县公安局"
