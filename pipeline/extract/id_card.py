@@ -112,9 +112,10 @@ def _address_lines(layout: Layout, birth_row: Row | None, id_row: Row | None):
     lines = []
     for row in rows[start:end]:
         lines.extend(_without_label_box([l for l in row.lines if l.x0 < PORTRAIT_LEFT]))
-    if lines and id_row is not None and id_row in rows:
+    if lines and lines[-1].x0 >= LABEL_COLUMN and id_row is not None and id_row in rows:
         # the address's last line, set close above the number, can fall into the number's row
-        # (8栋5单元 110101…): a line there that starts where the address's lines start
+        # (8栋5单元 110101…): a line there that starts where the address's value lines start
+        # (right of the label column, where a garbled 公民身份号码 would start)
         for line in id_row.lines:
             if (normalize_id_number(line.text) or abs(line.x0 - lines[-1].x0) > ADDRESS_LINE_SLACK
                     or fuzzy_find(line.text, "公民身份号码", 2) is not None):

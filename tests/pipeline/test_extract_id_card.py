@@ -120,3 +120,9 @@ def test_the_address_line_that_fell_into_the_number_row_stays_in_the_address():
                     ("住址", 0.07, 0.47), ("北京市东城区东兰街道五", 0.19, 0.47), ("公民身份号码", 0.06, 0.84),
                     (VALID_ID, 0.34, 0.83))
     assert extract_id_card_front(layout).fields["address"] == "北京市东城区东兰街道五"
+
+
+def test_a_garbled_number_label_under_a_one_line_address_is_not_taken_for_its_end():
+    layout = _front(("姓名侯婷", 0.05, 0.1), ("性别女民族汉", 0.05, 0.23), ("出生1942年3月20日", 0.05, 0.36),
+                    ("住址天津市红桥区柳东街69号", 0.05, 0.47), ("社民券份号州", 0.05, 0.84), (VALID_ID, 0.34, 0.835))
+    assert extract_id_card_front(layout).fields["address"] == "天津市红桥区柳东街69号"
