@@ -136,6 +136,13 @@ def reread_closed_fields(engine: object, image: np.ndarray, doc_type: DocType, l
     return changed
 
 
+def off_list_fields(doc_type: DocType, fields: dict[str, str]) -> int:
+    """How many of the document's closed-list fields hold a value that is on no list (有曲县总安局):
+    a reading's worth, beside its fields' own checks."""
+    return sum(1 for name in DOC_FIELDS.get(doc_type, ())
+               if (spec := CLOSED_FIELDS.get(name)) and name in fields and fields[name] not in spec.values())
+
+
 def _value_line(layout: Layout, label: str) -> tuple[Line, str] | None:
     """The line holding the value printed right of `label`, and the text before the value in
     that line (the label itself when label and value were detected as one line)."""

@@ -190,3 +190,17 @@ def test_a_whole_reading_with_a_doubtful_field_is_read_again_unsmeared_and_the_s
     best, tried = _read_with({DocumentKind.CARD: plain, (DocumentKind.CARD, "unsmeared"): doubtful},
                              [DocumentKind.CARD])
     assert tried == [DocumentKind.CARD] and best.confidence == 0.8
+
+
+def test_an_office_put_right_is_not_traded_for_a_surer_reading_off_the_list(monkeypatch):
+    monkeypatch.setattr("pipeline.read.find_smear_around", lambda image, quad: Smear(6.0, 4.0))
+    put_right = _reading(DocType.ID_CARD_BACK, 0.7, {})
+    put_right.fields["issuing_authority"] = "舟曲县公安局"  # by the closed-list look, from 典曲路公安局
+    put_right.field_confidence = {"issuing_authority": 0.035, "valid_from": 0.9, "valid_until": 0.9}
+    off_list = _reading(DocType.ID_CARD_BACK, 0.8, {})
+    off_list.fields["issuing_authority"] = "有曲县总安局"
+    off_list.field_confidence = {name: 0.9 for name in off_list.fields}
+    best, tried = _read_with({DocumentKind.CARD: put_right, (DocumentKind.CARD, "unsmeared"): off_list},
+                             [DocumentKind.CARD])
+    assert tried == [DocumentKind.CARD, (DocumentKind.CARD, "unsmeared")]
+    assert best.fields["issuing_authority"] == "舟曲县公安局"
