@@ -42,9 +42,9 @@ class ClosedField:
     one row, so an unread 民族 leaves the ethnicity at the tail of the line that starts with 性
     and holds 男 or 女."""
     row_field: str | None = None
-    """The field printed on the same row (the sex, left of the ethnicity)."""
+    """The field printed on the same row (the ID card front prints the sex and the ethnicity on one)."""
     value_column: float | None = None
-    """Where on the card's width the value starts, for when neither its label nor the start
+    """Where on an ID card front's width the value starts, for when neither its label nor the start
     of its row read (杭女民爆额 for 性别 女 民族 景颇): the part of the lines `row_field` was
     read from right of this column is read alone."""
     value_end: float | None = None
@@ -107,7 +107,7 @@ def reread_closed_fields(engine: object, image: np.ndarray, doc_type: DocType, l
             continue
         found = _value_line(layout, spec.label) or _source_line(extracted.sources.get(name, []), spec.label)
         found = [found] if found else _row_tails(layout, spec.shares_row_after)
-        if not found and spec.value_column is not None:
+        if not found and spec.value_column is not None and doc_type is DocType.ID_CARD_FRONT:  # (its columns)
             found = _at_column(engine, image, extracted.sources.get(spec.row_field, []), spec.value_column,
                                spec.value_end)
         if not found:
