@@ -50,7 +50,7 @@ SINGLE_SURNAMES = tuple(dict.fromkeys(HUNDRED_FAMILY_SURNAMES + MODERN_SURNAMES)
 
 SURNAME_MARGIN = 3.0
 """How far (log-likelihood) the likeliest surname must lead the runner-up: e³ ≈ 20×. With
-about 600 surnames to choose from, a smaller lead is often a look-alike winning by chance."""
+over 500 surnames to choose from, a smaller lead is often a look-alike winning by chance."""
 BEHIND_GREEDY = 12.0
 """How far below the greedy reading the chosen surname may score. Greedy recognition is often
 sure of a look-alike that is no surname (股瑜利 for 殷瑜利, e⁸ more likely to the model), so
