@@ -92,6 +92,7 @@ def test_when_nothing_reads_the_other_cards_are_read_the_other_way_up_last():
                              [DocumentKind.CARD, DocumentKind.CARD, DocumentKind.FRAME])
     # the first card turned at once reads: no other outline is needed
     assert tried == [DocumentKind.CARD, (DocumentKind.CARD, "turned")]
+    assert best.doc_type is DocType.SOCIAL_SECURITY_CARD and best.timings["outlines_tried"] == 2
     best, tried = _read_with({**readings, (DocumentKind.CARD, "turned"): nothing},
                              [DocumentKind.CARD, DocumentKind.CARD, DocumentKind.FRAME])
     # nothing reads either way: every outline once, then the second card turned
