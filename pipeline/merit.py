@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from pipeline.closed_lists import off_list_fields
 from pipeline.locate import DocumentKind, Located
 from schemas.documents import DOC_FIELDS, DocType, DocumentReading
 
@@ -42,3 +43,11 @@ def doubtful_fields(reading: DocumentReading) -> int:
     """How many fields were read with a confidence under DOUBTFUL: most often a second look
     (pipeline.closed_lists) filled them from a blurred line."""
     return sum(score < DOUBTFUL for score in reading.field_confidence.values())
+
+
+def flaws(reading: DocumentReading) -> tuple[int, int]:
+    """(fields invalid, unread or off their closed list; fields doubtful), fewer is better: a
+    closed-list field put right by a second look is doubtful, and beats one that stayed off
+    its list (有曲县总安局 for 舟曲县公安局), though that reads surer."""
+    return (len(reading.field_issues) + off_list_fields(reading.doc_type, reading.fields),
+            doubtful_fields(reading))

@@ -23,7 +23,7 @@ import numpy as np
 from models.ocr import OcrEngine, TextLine, crop_quad, order_quad, sort_reading_order
 from pipeline.check_digits import reread_check_digits
 from pipeline.classify import classify
-from pipeline.closed_lists import off_list_fields, reread_closed_fields
+from pipeline.closed_lists import reread_closed_fields
 from pipeline.deblur import find_smear_around, unsmear, unsmear_around
 from pipeline.errors import IngestError
 from pipeline.extract import extract
@@ -31,7 +31,7 @@ from pipeline.ingest import Limits, Page, decode
 from pipeline.layout import Layout
 from pipeline.locate import DocumentKind, Located, card_cuts, find_documents, rectify
 from pipeline.merged_labels import trim_merged_labels
-from pipeline.merit import CARD_TYPES, Merit, doubtful_fields, merit_of
+from pipeline.merit import CARD_TYPES, Merit, doubtful_fields, flaws, merit_of
 from pipeline.orient import Oriented, orient, rotate_image, rotate_points
 from pipeline.quality import assess
 from pipeline.read_schedule import LocatedPage, ReadSchedule
@@ -173,7 +173,7 @@ class DocumentReader:
             if again is not None:
                 reading, merit, more = again
                 tried += more
-                better = reading.doc_type is best.doc_type and _flaws(reading) < _flaws(best)
+                better = reading.doc_type is best.doc_type and flaws(reading) < flaws(best)
                 if reading.fields and (better or (not best_merit.known and merit > best_merit)):
                     best, best_merit = reading, merit
         best.timings["locate"] = round(waiting.located_in + best.timings.get("locate", 0.0), 4)
@@ -336,14 +336,6 @@ MIN_LINE_PX = 6
 """Detected boxes thinner than this are not recognized (ID-card print is ~28 px tall)."""
 UNSMEARED_OUTLINES = 2
 """Outlines read in a photo unsmeared because nothing in it read as a document."""
-def _flaws(reading: DocumentReading) -> tuple[int, int]:
-    """(fields invalid, unread or off their closed list; fields doubtful), fewer is better: a
-    closed-list field put right by a second look is doubtful, and beats one that stayed off
-    its list (有曲县总安局 for 舟曲县公安局), though that reads surer."""
-    return (len(reading.field_issues) + off_list_fields(reading.doc_type, reading.fields),
-            doubtful_fields(reading))
-
-
 def _turned_over(oriented: Oriented) -> Oriented:
     """The same document and lines turned by 180°."""
     height, width = oriented.image.shape[:2]
