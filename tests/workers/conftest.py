@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from redis import Redis
 from rq import Queue
+from rq.job import Job
 from rq.registry import StartedJobRegistry
 
 from schemas.settings import Settings
@@ -101,12 +102,15 @@ def processes() -> list[str]:
 
 
 def wait_for_started_read(ctx, process, timeout: float = 120) -> str:
+    """The id of a read job the worker is running. RQ 3 puts a job in the started registry from
+    the worker before its work horse marks it "started"; a kill between the two leaves a job that
+    never began (seen once in CI), so the job counts as started only once both have happened."""
     registry = StartedJobRegistry(queue=Queue(ctx.names.queue("documents"), connection=ctx.redis))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        ids = registry.get_job_ids(cleanup=False)
-        if ids:
-            return ids[0]
+        for job_id in registry.get_job_ids(cleanup=False):
+            if Job.fetch(job_id, connection=ctx.redis).get_status() == "started":
+                return job_id
         assert process.poll() is None, process.stderr.read()[-3000:]
         time.sleep(0.01)
     raise AssertionError("no read job started")

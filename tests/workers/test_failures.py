@@ -71,8 +71,8 @@ def test_an_intake_that_keeps_failing_still_reaches_the_review_queue(ctx, worker
 
 
 def orphan_report(ctx, job) -> str:
-    """What Redis holds about a job that should be "started" (seen once "queued" in a CI run,
-    not reproduced since): its own fields, and where its queue and registries place it."""
+    """What Redis holds about a job that should be "started": its own fields, and where its queue
+    and registries place it."""
     queue = Queue(job.origin, connection=ctx.redis)
     fields = {k.decode(): v.decode(errors="replace")[:80] for k, v in ctx.redis.hgetall(job.key).items()
               if k.decode() in {"status", "worker_name", "enqueued_at", "started_at", "ended_at", "retries_left",
