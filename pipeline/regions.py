@@ -13,6 +13,8 @@ import re
 from functools import cache
 from importlib import resources
 
+import numpy as np
+
 SKIPPED_LEVELS = ("市辖区", "县", "省直辖县级行政单位", "自治区直辖县级行政单位")
 """Code-table rows that are groupings, not names printed in an address."""
 _ROW = re.compile(r'^(\s*)(\d+) (?:province|county)="(.*)"$')
@@ -119,3 +121,36 @@ def _correct_one(address: str) -> str:
         if found:
             return address  # two names one character away: no telling which
     return address
+
+
+def names_near(address: str) -> list[str]:
+    """The division names longer than any `address` starts with exactly that its start reads as
+    with one character changed, or two in a name of LONG_NAME characters or more: what a
+    second look (pipeline.address_reread) chooses among."""
+    names = region_names()
+    exact = max((n for n in range(2, len(address) + 1) if address[:n] in names), default=0)
+    near = []
+    for length, table in _names_by_length().items():
+        if exact < length <= len(address):
+            head = np.array([ord(char) for char in address[:length]], np.uint32)
+            changed = (table != head).sum(axis=1)
+            allowed = 2 if length >= LONG_NAME else 1
+            near.extend(_names_of_length(length)[i] for i in np.flatnonzero(changed <= allowed))
+    return near
+
+
+LONG_NAME = 9
+"""Names this long (province + prefecture at least) may be tried with two characters changed."""
+
+
+@cache
+def _names_of_length(length: int) -> tuple[str, ...]:
+    return tuple(sorted(name for name in region_names() if len(name) == length))
+
+
+@cache
+def _names_by_length() -> dict[int, np.ndarray]:
+    """Per length, the names' characters as a names × length array of code points."""
+    lengths = sorted({len(name) for name in region_names()})
+    return {n: np.array([[ord(c) for c in name] for name in _names_of_length(n)], np.uint32).reshape(-1, n)
+            for n in lengths}
