@@ -21,12 +21,14 @@ import cv2
 import numpy as np
 
 from models.ocr import OcrEngine, TextLine, crop_quad, order_quad, sort_reading_order
+from pipeline.address_reread import reread_address_prefix, reread_address_units
 from pipeline.check_digits import reread_check_digits
 from pipeline.classify import classify
 from pipeline.closed_lists import reread_closed_fields
 from pipeline.deblur import find_smear_around, unsmear, unsmear_around
 from pipeline.errors import IngestError
 from pipeline.extract import extract
+from pipeline.implied import fill_implied_fields
 from pipeline.ingest import Limits, Page, decode
 from pipeline.layout import Layout
 from pipeline.locate import DocumentKind, Located, card_cuts, find_documents, rectify
@@ -176,6 +178,7 @@ class DocumentReader:
                 better = reading.doc_type is best.doc_type and flaws(reading) < flaws(best)
                 if reading.fields and (better or (not best_merit.known and merit > best_merit)):
                     best, best_merit = reading, merit
+        fill_implied_fields(best)  # after the outlines were weighed on what each read
         best.timings["locate"] = round(waiting.located_in + best.timings.get("locate", 0.0), 4)
         best.timings["outlines_tried"] = tried
         if waiting.decoded is not None:
@@ -273,6 +276,8 @@ class DocumentReader:
         if trimmed is not None:
             layout, extracted = trimmed, extract(doc_type, trimmed)
         reread_closed_fields(self.engine, oriented.image, doc_type, layout, extracted)
+        reread_address_prefix(self.engine, oriented.image, doc_type, extracted)
+        reread_address_units(self.engine, oriented.image, doc_type, extracted)
         reread_surname(self.engine, oriented.image, doc_type, extracted)
         reread_check_digits(self.engine, oriented.image, doc_type, extracted)
         reread_validity(self.engine, oriented.image, doc_type, extracted)
