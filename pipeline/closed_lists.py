@@ -50,6 +50,9 @@ class ClosedField:
     value_end: float | None = None
     """Where the value ends, for a value with another printed right of it on its row (the
     sex, left of 民族); None: the row's end."""
+    near_margin: float | None = None
+    """For a value read off the list: the lead an entry one character from it needs (that is
+    the reading with one slip put right, likelier than an entry further off)."""
     max_edits: int | None = None
     """For a value that was read: only entries this many characters from it are scored. A list
     that may lack a real entry (a new district's office) must not swap a right reading for a
@@ -66,7 +69,8 @@ CLOSED_FIELDS: dict[str, ClosedField] = {
                              value_column=ETHNICITY_COLUMN),
     "sex": ClosedField("性别", lambda: ("男", "女"), row_field="ethnicity", value_column=SEX_COLUMNS[0],
                        value_end=SEX_COLUMNS[1]),
-    "issuing_authority": ClosedField("签发机关", issuing_authorities, recheck_read=True, margin=4.0, max_edits=2),
+    "issuing_authority": ClosedField("签发机关", issuing_authorities, recheck_read=True, margin=4.0,
+                                     near_margin=2.5, max_edits=2),
 }
 
 BEHIND_GREEDY = 8.0
@@ -125,8 +129,12 @@ def reread_closed_fields(engine: object, image: np.ndarray, doc_type: DocType, l
         by_prefix = ranked[:-1].reshape(len(candidates), len(prefixes))
         scores = by_prefix.max(axis=1)  # each entry after the split of the line that suits it best
         near = read is not None and spec.max_edits is not None
-        chosen = choose(list(scores), greedy=float(ranked[-1]), margin=spec.margin,
-                        behind=NEAR_BEHIND_GREEDY if near else BEHIND_GREEDY)
+        behind = NEAR_BEHIND_GREEDY if near else BEHIND_GREEDY
+        chosen = choose(list(scores), greedy=float(ranked[-1]), margin=spec.margin, behind=behind)
+        if chosen is None and near and spec.near_margin is not None:
+            chosen = choose(list(scores), greedy=float(ranked[-1]), margin=spec.near_margin, behind=behind)
+            if chosen is not None and edit_distance(candidates[chosen], read) != 1:
+                chosen = None
         if chosen is None or candidates[chosen] == read:
             continue
         text = prefixes[int(by_prefix[chosen].argmax())] + candidates[chosen]

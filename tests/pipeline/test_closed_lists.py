@@ -108,6 +108,41 @@ def test_an_authority_the_table_lacks_read_right_is_kept(engine):
                       "北京市公安局亦庄分局") == ([], "北京市公安局亦庄分局")
 
 
+class _Scripted:
+    """A ranker whose scores are given (the model's part is tested above): the rule alone."""
+
+    def __init__(self, scores: dict[str, float], greedy: float):
+        self.scores, self.greedy = scores, greedy
+
+    def rank_texts(self, crop, texts):
+        return [self.scores.get(text.removeprefix("签发机关"), -40.0) for text in texts[:-1]] + [self.greedy]
+
+
+@pytest.mark.parametrize("runner_up, taken", [(-5.0, "花垣县公安局"), (-4.0, None)])
+def test_an_office_one_character_from_an_off_list_reading_needs_a_smaller_lead(runner_up, taken):
+    # 花垣县 is one character from 花塔县 as read: leading by 2.8 in the first case, less than
+    # the 4 a list of thousands asks, it is still taken as the reading with one slip put right
+    image = rendered_line("签发机关 花垣县公安局")
+    layout = _layout(image, "签发机关花塔县公安局")
+    extracted = Extracted()
+    extracted.put("issuing_authority", "花塔县公安局", list(layout.lines))
+    ranker = _Scripted({"花垣县公安局": -2.2, "花县公安局": runner_up}, greedy=-1.4)
+    reread_closed_fields(ranker, image, DocType.ID_CARD_BACK, layout, extracted)
+    assert extracted.fields["issuing_authority"] == (taken or "花塔县公安局")
+
+
+def test_an_office_two_characters_from_an_off_list_reading_needs_the_full_lead():
+    image = rendered_line("签发机关 宣恩县公安局")
+    layout = _layout(image, "签发机关重港县公安局")
+    extracted = Extracted()
+    extracted.put("issuing_authority", "重港县公安局", list(layout.lines))
+    ranker = _Scripted({"宣恩县公安局": -7.0, "富县公安局": -10.0}, greedy=-3.0)
+    assert reread_closed_fields(ranker, image, DocType.ID_CARD_BACK, layout, extracted) == []
+    ranker.scores["富县公安局"] = -11.5
+    assert reread_closed_fields(ranker, image, DocType.ID_CARD_BACK, layout, extracted) == ["issuing_authority"]
+    assert extracted.fields["issuing_authority"] == "宣恩县公安局"
+
+
 def test_an_authority_on_the_list_is_not_looked_at_again():
     image = rendered_line("签发机关 舟曲县公安局")
     extracted = Extracted()
