@@ -1,13 +1,15 @@
 """A second look at the surname of a Han name that starts with no surname.
 
-A Han name begins with its surname, and surnames are a closed list: the Hundred Family
+A Han name begins with its surname (and so do the names of most other groups: 回, 满, 壮,
+锡伯…), and surnames are a closed list: the Hundred Family
 Surnames (百家姓), plus those common today that it lacks (肖, 付, 覃…). Greedy recognition
 can read a rare surname on a blurred card as a common look-alike that is no surname at all
-(股 for 殷), and is often sure of it. Where the card says the holder is Han and the name's
-first character is no surname, the engine scores the name line with each surname in its
+(股 for 殷), and is often sure of it. Where the holder's group names with surnames and the
+name's first character is no surname, the engine scores the name line with each surname in its
 place (models.ctc), and the likeliest is taken if it is clearly ahead of the rest.
 
-Names of other groups often carry no Han surname (扎西顿珠, 阿依古丽), so they are left as read.
+Groups whose names customarily carry no Han surname (扎西顿珠, 阿依古丽, 岩温) are left as read,
+and so is a name of a group not read.
 The name's confidence becomes no higher than the chosen reading's likelihood per character
 (on the blurred card above, 0.06), so a reviewer sees it among the uncertain fields."""
 
@@ -48,6 +50,13 @@ COMPOUND_SURNAMES = (
 )
 SINGLE_SURNAMES = tuple(dict.fromkeys(HUNDRED_FAMILY_SURNAMES + MODERN_SURNAMES))
 
+NAMED_WITHOUT_SURNAMES = frozenset({
+    "藏", "维吾尔", "蒙古", "哈萨克", "柯尔克孜", "塔吉克", "乌孜别克", "塔塔尔", "俄罗斯", "门巴", "珞巴",
+    "傣", "景颇", "佤", "独龙", "怒", "基诺", "哈尼", "拉祜", "彝", "德昂", "布朗",
+})
+"""Groups whose names customarily carry no Han surname: given names alone, transliterated names,
+or patronymic chains (彝)."""
+
 SURNAME_MARGIN = 3.0
 """How far (log-likelihood) the likeliest surname must lead the runner-up: e³ ≈ 20×. With
 over 500 surnames to choose from, a smaller lead is often a look-alike winning by chance."""
@@ -63,11 +72,12 @@ def starts_with_surname(name: str) -> bool:
 
 
 def reread_surname(engine: object, image: np.ndarray, doc_type: DocType, extracted: Extracted) -> bool:
-    """Put right, in place, the surname of a Han holder's name that starts with none; True if
-    the name changed."""
-    name = extracted.fields.get("name")
+    """Put right, in place, the surname of a name that starts with none, where the holder's
+    group names with surnames; True if the name changed."""
+    name, group = extracted.fields.get("name"), extracted.fields.get("ethnicity")
     if (doc_type is not DocType.ID_CARD_FRONT or not isinstance(engine, RanksTexts) or not name
-            or extracted.fields.get("ethnicity") != "汉" or len(name) < 2 or starts_with_surname(name)):
+            or group is None or group in NAMED_WITHOUT_SURNAMES or "·" in name
+            or len(name) < 2 or starts_with_surname(name)):
         return False
     line = next((line for line in extracted.sources.get("name", []) if name in line.text), None)
     if line is None:  # the name was pieced together from several lines: left as read

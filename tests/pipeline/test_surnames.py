@@ -42,6 +42,20 @@ def test_a_look_alike_that_is_no_surname_is_put_right(engine):
     assert extracted.fields["name"] == "殷瑜利"
 
 
+@pytest.mark.parametrize("group", ["锡伯", "回", "满"])
+def test_groups_that_name_with_surnames_have_theirs_looked_at_too(engine, group):
+    extracted = _front(rendered_line("殷瑜利"), "股瑜利", ethnicity=group)
+    assert reread_surname(engine, rendered_line("殷瑜利"), DocType.ID_CARD_FRONT, extracted)
+    assert extracted.fields["name"] == "殷瑜利"
+
+
+def test_with_the_group_not_read_the_name_is_left_as_read(engine):
+    extracted = _front(rendered_line("殷瑜利"), "股瑜利")
+    del extracted.fields["ethnicity"]
+    assert not reread_surname(engine, rendered_line("殷瑜利"), DocType.ID_CARD_FRONT, extracted)
+    assert extracted.fields["name"] == "股瑜利"
+
+
 def test_the_name_keeps_the_label_read_with_it(engine):
     image = rendered_line("姓名 殷瑜利")
     extracted = _front(image, "股瑜利")
