@@ -49,8 +49,8 @@ def reread_address_prefix(engine: object, image: np.ndarray, doc_type: DocType, 
     starts = names_near(address)
     if not starts or len(starts) > MOST_STARTS:
         return False
-    candidates = list(dict.fromkeys([address] + [name + address[len(name):] for name in starts]))
-    return _choose(engine, image, extracted, lines, places, candidates)
+    candidates = list(dict.fromkeys(name + address[len(name):] for name in starts))
+    return _choose(engine, image, extracted, lines, places, address, candidates)
 
 
 def reread_address_units(engine: object, image: np.ndarray, doc_type: DocType, extracted: Extracted) -> bool:
@@ -62,8 +62,8 @@ def reread_address_units(engine: object, image: np.ndarray, doc_type: DocType, e
     address, lines, places = read
     changed = False
     for at, words in _unit_slots(address):
-        candidates = [address] + [address[:at] + word + address[at + 1:] for word in words]
-        if _choose(engine, image, extracted, lines, places, candidates):
+        candidates = [address[:at] + word + address[at + 1:] for word in words]
+        if _choose(engine, image, extracted, lines, places, address, candidates):
             address, lines = extracted.fields["address"], extracted.sources["address"]
             changed = True
     return changed
@@ -103,18 +103,19 @@ def _address_read(engine: object, doc_type: DocType, extracted: Extracted):
 
 
 def _choose(engine: RanksTexts, image: np.ndarray, extracted: Extracted, lines: list[Line],
-            places: list[tuple[int, int]], candidates: list[str]) -> bool:
-    """Score `candidates` (whole addresses, the same length as the one read, which is the
-    first) on the lines they differ on; take the one the model clearly prefers."""
+            places: list[tuple[int, int]], address: str, candidates: list[str]) -> bool:
+    """Score `candidates` (whole addresses, as long as the `address` read) on the lines they
+    change, beside the lines as read; take the one the model clearly prefers to the others,
+    if it is not far behind the reading."""
     texts_by_line = {k: [_line_text(lines, k, text, places) for text in candidates] for k in range(len(lines))}
-    touched = [k for k, texts in texts_by_line.items() if len(set(texts)) > 1 or texts[0] != lines[k].text]
+    touched = [k for k, texts in texts_by_line.items() if any(text != lines[k].text for text in texts)]
     if not touched:
         return False
     per_line = [np.array(engine.rank_texts(crop_quad(image, lines[k].box), texts_by_line[k] + [lines[k].text]))
                 for k in touched]
     totals = np.sum(per_line, axis=0)
     chosen = choose(list(totals[:-1]), greedy=float(totals[-1]), margin=MARGIN)
-    if chosen is None or chosen == 0:
+    if chosen is None or candidates[chosen] == address:
         return False
     sources = list(lines)
     for k, scores in zip(touched, per_line):

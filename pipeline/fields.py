@@ -200,6 +200,15 @@ def normalize_name(text: str) -> str | None:
     return compact or None
 
 
+CARD_NAME_LENGTH = 15
+"""The most characters the name on a resident ID card holds (its chip keeps 30 bytes of UCS-2;
+a longer name is printed shortened): a longer 'name' took in print from around the card."""
+
+
+def validate_card_name(value: str) -> FieldIssue | None:
+    return FieldIssue.FORMAT if len(value) > CARD_NAME_LENGTH else None
+
+
 def normalize_address(text: str) -> str | None:
     """The address without spaces, one misread character of its leading division names put
     right (pipeline.regions: 傈傈 → 傈僳)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pipeline.fields import (
-    validate_card_number, validate_date, validate_id_number, validate_past_date, validate_ssc_number,
+    validate_card_name, validate_card_number, validate_date, validate_id_number, validate_past_date, validate_ssc_number,
 )
 from schemas.documents import DOC_FIELDS, PERMANENT, DocType, FieldIssue
 
@@ -22,6 +22,7 @@ _BY_FIELD: dict[str, Callable[[str], FieldIssue | None]] = {
 }
 _BY_TYPE: dict[tuple[DocType, str], Callable[[str], FieldIssue | None]] = {
     (DocType.BANK_CARD, "card_number"): validate_card_number,
+    (DocType.ID_CARD_FRONT, "name"): validate_card_name,
     (DocType.SOCIAL_SECURITY_CARD, "card_number"): validate_ssc_number,
 }
 

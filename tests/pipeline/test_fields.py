@@ -121,3 +121,14 @@ def test_a_birth_date_or_validity_start_outside_a_lifetime_so_far_is_a_misread()
     assert validate_past_date("1052-12-25") is FieldIssue.DATE  # 9 read as 0
     assert validate_past_date((date.today() + timedelta(days=1)).isoformat()) is FieldIssue.DATE
     assert validate_past_date("2020-02-30") is FieldIssue.DATE
+
+
+def test_a_name_longer_than_an_id_card_holds_took_in_other_print():
+    from pipeline.validate import validate_fields
+    from schemas.documents import DocType
+
+    long_name = "阿卜杜热合曼·买买提明艾力江"  # 14 characters with the dot: it fits
+    assert validate_fields(DocType.ID_CARD_FRONT, {"name": long_name}).get("name") is None
+    sheet = "年龄累计缴费满十五年的按月领取关规定参保人员"  # a line of a sheet under the card
+    assert validate_fields(DocType.ID_CARD_FRONT, {"name": sheet})["name"] is FieldIssue.FORMAT
+    assert validate_fields(DocType.HOUSEHOLD_REGISTER, {"name": sheet}).get("name") is None
