@@ -31,7 +31,7 @@ from pipeline.extract import extract
 from pipeline.implied import fill_implied_fields
 from pipeline.ingest import Limits, Page, decode
 from pipeline.layout import Layout
-from pipeline.locate import DocumentKind, Located, card_cuts, find_documents, rectify
+from pipeline.locate import DocumentKind, Located, card_around_number, card_cuts, find_documents, rectify
 from pipeline.merged_labels import trim_merged_labels
 from pipeline.merit import CARD_TYPES, Merit, doubtful_fields, flaws, merit_of
 from pipeline.orient import Oriented, orient, rotate_image, rotate_points
@@ -163,6 +163,16 @@ class DocumentReader:
                     best, best_merit, best_outline = reading, merit, cut
                 if merit.complete:
                     break
+        if (best.doc_type is DocType.ID_CARD_FRONT and best_outline.kind is not DocumentKind.CARD
+                and not best_merit.complete and "id_number" in best.regions):
+            # an ID card front read inside the whole photo or a sheet, its outline not found
+            # (a light card on light paper): its number's line places the card
+            placed = card_around_number(waiting.page.image, np.array(best.regions["id_number"]))
+            if placed is not None:
+                reading = self._read_outline(waiting.page, placed, waiting.file, waiting.sha256)
+                tried += 1
+                if reading.doc_type is best.doc_type and flaws(reading) < flaws(best):
+                    best, best_merit, best_outline = reading, merit_of(reading, placed), placed
         if self.options.unsmear_motion and not waiting.page.from_pdf and (
                 not best_merit.complete or doubtful_fields(best)):
             # a field lost, invalid or barely legible: if the camera moved, the document reads
@@ -375,10 +385,9 @@ class _PageToInput:
         return cv2.perspectiveTransform(unrotated.reshape(-1, 1, 2).astype(np.float64), self.inverse).reshape(-1, 2)
 
     def quad(self, points: np.ndarray) -> Quad:
-        """The bounding rectangle of `points` (document pixels) as a quad on the upload."""
-        x0, y0 = points.min(axis=0)
-        x1, y1 = points.max(axis=0)
-        corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
+        """The smallest rectangle around `points` (document pixels), turned as they run, as a
+        quad on the upload: a line of a card lying askew in a larger outline keeps its slant."""
+        corners = order_quad(cv2.boxPoints(cv2.minAreaRect(points.astype(np.float32))))
         return _as_quad(self.points(corners))
 
 

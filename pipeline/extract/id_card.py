@@ -35,7 +35,10 @@ def extract_id_card_front(layout: Layout) -> Extracted:
 
     id_row = _id_number_row(layout)
     if id_row is not None:
-        out.put("id_number", normalize_id_number(text_after(id_row, "公民身份号码")), id_row.lines)
+        # the number's own lines, not the label's or anything else's in its row: where the
+        # number is printed, and how sure its reading is
+        number_lines = [line for line in id_row.lines if sum(c.isdigit() for c in line.text) >= 4]
+        out.put("id_number", normalize_id_number(text_after(id_row, "公民身份号码")), number_lines or id_row.lines)
 
     name_row = row_starting_with(layout, "姓名") or _first_left_row(rows)
     if name_row is not None:
