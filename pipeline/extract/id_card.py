@@ -98,7 +98,9 @@ def _id_number_row(layout: Layout) -> Row | None:
 
 
 def _first_left_row(rows: list[Row]) -> Row | None:
-    return next((r for r in rows if r.x0 < PORTRAIT_LEFT), None)
+    """The name's row where its label did not read: the first left of the portrait that holds
+    Chinese (digits of something lying over the card's top edge are no name)."""
+    return next((r for r in rows if r.x0 < PORTRAIT_LEFT and normalize_name(r.text)), None)
 
 
 def _address_lines(layout: Layout, birth_row: Row | None, id_row: Row | None):

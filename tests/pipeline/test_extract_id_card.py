@@ -18,6 +18,15 @@ def test_one_character_left_of_a_label_is_not_part_of_the_value():
     assert fields["address"] == "北京市海淀区高陈大街1号"
 
 
+def test_digits_above_the_card_are_no_name():
+    # a number printed on something lying over the card's top edge, the 姓名 label lost
+    layout = _front(("782362", 0.49, 0.0), ("江宝凤", 0.16, 0.14), ("性别女民族汉", 0.05, 0.26),
+                    ("出生1953年2月9日", 0.05, 0.39), ("住址甘肃省兰州市永登县吴光", 0.05, 0.5),
+                    ("公民身份号码", 0.05, 0.84), (VALID_ID, 0.34, 0.83))
+    fields = extract_id_card_front(layout).fields
+    assert (fields["name"], fields["sex"], fields["ethnicity"]) == ("江宝凤", "女", "汉")
+
+
 def test_a_garbled_label_in_a_box_of_its_own_is_not_part_of_the_value():
     layout = _front(("路名", 0.05, 0.1), ("股瑜利", 0.15, 0.1), ("性别女民族汉", 0.05, 0.23),
                     ("出生1953年10月12日", 0.05, 0.36), ("售纯", 0.05, 0.47), ("甘肃省甘南藏族自治州玛", 0.15, 0.47),
