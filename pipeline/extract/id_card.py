@@ -70,7 +70,7 @@ def extract_id_card_front(layout: Layout) -> Extracted:
     address_lines = _address_lines(layout, birth_row, id_row)
     if address_lines:
         text = strip_label("".join(l.text for l in address_lines), "住址", remnant=True)
-        out.put("address", normalize_address(text), address_lines)
+        out.put("address", normalize_address(_without_number_label(text)), address_lines)
     return out
 
 
@@ -127,6 +127,13 @@ def _address_lines(layout: Layout, birth_row: Row | None, id_row: Row | None):
                 break
             lines.append(line)
     return lines
+
+
+def _without_number_label(address: str) -> str:
+    """The address without the number's label at its end: set close under the address's last
+    line, the label can be read into that line's row (…216号公民身份号码)."""
+    found = fuzzy_find(address[-8:], "公民身份号码", 1)
+    return address[:len(address) - 8 + found[0]] if found is not None and len(address) > 8 else address
 
 
 def _without_label_box(lines: list) -> list:

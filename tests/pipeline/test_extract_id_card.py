@@ -135,3 +135,10 @@ def test_a_garbled_number_label_under_a_one_line_address_is_not_taken_for_its_en
     layout = _front(("姓名侯婷", 0.05, 0.1), ("性别女民族汉", 0.05, 0.23), ("出生1942年3月20日", 0.05, 0.36),
                     ("住址天津市红桥区柳东街69号", 0.05, 0.47), ("社民券份号州", 0.05, 0.84), (VALID_ID, 0.34, 0.835))
     assert extract_id_card_front(layout).fields["address"] == "天津市红桥区柳东街69号"
+
+
+def test_the_number_label_read_into_the_address_last_row_is_not_part_of_it():
+    layout = _front(("姓名杨黄", 0.05, 0.1), ("性别女民族汉", 0.05, 0.23), ("出生1952年12月25日", 0.05, 0.36),
+                    ("住址四川省成都市大邑县平主", 0.05, 0.47), ("乡杨黄庄九组216号", 0.16, 0.55),
+                    ("公民身份号玛", 0.33, 0.56), (VALID_ID, 0.34, 0.83))
+    assert extract_id_card_front(layout).fields["address"] == "四川省成都市大邑县平主乡杨黄庄九组216号"
