@@ -8,6 +8,7 @@ edges, its aspect and its size, then fit each side as a line on the edge pixels 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -90,13 +91,14 @@ def find_documents(image: np.ndarray, limit: int = 3) -> list[Located]:
     for _, quad, kind, support in chosen:
         quad = _refine(quad, gradient.magnitude)
         quad = _long_side_first(quad) / scale
-        margin = 2.0
-        touches = bool(
-            (quad[:, 0] <= margin).any() or (quad[:, 1] <= margin).any()
-            or (quad[:, 0] >= width - 1 - margin).any() or (quad[:, 1] >= height - 1 - margin).any()
-        )
-        found.append(Located(kind, quad.astype(np.float32), support, touches))
+        found.append(Located(kind, quad.astype(np.float32), support, _touches_border(quad, width, height)))
     return found
+
+
+def _touches_border(quad: np.ndarray, width: int, height: int, margin: float = 2.0) -> bool:
+    """Part of the outline lies on (or beyond) the image border: the document may be cut off."""
+    return bool((quad[:, 0] <= margin).any() or (quad[:, 1] <= margin).any()
+                or (quad[:, 0] >= width - 1 - margin).any() or (quad[:, 1] >= height - 1 - margin).any())
 
 
 def _overlap(a: np.ndarray, b: np.ndarray, shape: tuple[int, int]) -> float:
@@ -173,23 +175,19 @@ def card_around_number(image: np.ndarray, number: np.ndarray) -> Located | None:
     card_width = length / (NUMBER_ACROSS[1] - NUMBER_ACROSS[0])
     card_height = card_width / CARD_ASPECT
     quads = []
-    for sign in (1.0, -1.0):
+    for sign, size, dx, dy in itertools.product((1.0, -1.0), *PLACEMENT_STEPS):
         u = sign * along / length
         n = np.array([-u[1], u[0]])  # down the card, for a card not seen mirrored
-        for size in PLACEMENT_STEPS[0]:
-            w, h = card_width * size, card_height * size
-            for dx in PLACEMENT_STEPS[1]:
-                for dy in PLACEMENT_STEPS[2]:
-                    origin = (middle - u * w * (sum(NUMBER_ACROSS) / 2 + dx) - n * h * (NUMBER_DOWN + dy))
-                    quads.append([origin, origin + u * w, origin + u * w + n * h, origin + n * h])
+        w, h = card_width * size, card_height * size
+        origin = middle - u * w * (sum(NUMBER_ACROSS) / 2 + dx) - n * h * (NUMBER_DOWN + dy)
+        quads.append([origin, origin + u * w, origin + u * w + n * h, origin + n * h])
     quads = np.array(quads, np.float32)
     support = gradient.side_support(quads, 24).mean(axis=1)
     best = int(np.argmax(support))
     quad = _refine(quads[best], gradient.magnitude)
     quad = _long_side_first(order_quad(quad)) / scale
-    touches = bool((quad[:, 0] <= 2).any() or (quad[:, 1] <= 2).any()
-                   or (quad[:, 0] >= width - 3).any() or (quad[:, 1] >= height - 3).any())
-    return Located(DocumentKind.CARD, quad.astype(np.float32), float(support[best]), touches)
+    return Located(DocumentKind.CARD, quad.astype(np.float32), float(support[best]),
+                   _touches_border(quad, width, height))
 
 
 def _on_plain_background(work: np.ndarray):

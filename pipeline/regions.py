@@ -108,11 +108,9 @@ def _correct_one(address: str) -> str:
     """`address` with one misread character of its leading division names put right: done
     only where no longer name matches the text exactly and exactly one name does with one
     character changed (the longest such), so a correct address is never touched."""
-    names = region_names()
-    longest = max(len(name) for name in names)
-    exact = max((n for n in range(2, min(len(address), longest) + 1) if address[:n] in names), default=0)
+    exact = _exact_start(address)
     index = _one_off()
-    for length in range(min(len(address), longest), exact, -1):
+    for length in range(min(len(address), _longest_name()), exact, -1):
         prefix = address[:length]
         found = {name for i in range(exact, length)
                  for name in index.get(prefix[:i] + "?" + prefix[i + 1:], ())}
@@ -127,8 +125,7 @@ def names_near(address: str) -> list[str]:
     """The division names longer than any `address` starts with exactly that its start reads as
     with one character changed, or two in a name of LONG_NAME characters or more: what a
     second look (pipeline.address_reread) chooses among."""
-    names = region_names()
-    exact = max((n for n in range(2, len(address) + 1) if address[:n] in names), default=0)
+    exact = _exact_start(address)
     near = []
     for length, table in _names_by_length().items():
         if exact < length <= len(address):
@@ -137,6 +134,17 @@ def names_near(address: str) -> list[str]:
             allowed = 2 if length >= LONG_NAME else 1
             near.extend(_names_of_length(length)[i] for i in np.flatnonzero(changed <= allowed))
     return near
+
+
+def _exact_start(address: str) -> int:
+    """The length of the longest division name `address` starts with exactly (0: none)."""
+    names = region_names()
+    return max((n for n in range(2, min(len(address), _longest_name()) + 1) if address[:n] in names), default=0)
+
+
+@cache
+def _longest_name() -> int:
+    return max(len(name) for name in region_names())
 
 
 LONG_NAME = 9

@@ -1,4 +1,4 @@
-"""A second look at the surname of a Han name that starts with no surname.
+"""A second look at the surname of a name that starts with no surname.
 
 A Han name begins with its surname (and so do the names of most other groups: 回, 满, 壮,
 锡伯…), and surnames are a closed list: the Hundred Family
