@@ -10,6 +10,8 @@ only the best few hundred are checked closely (`pipeline.locate`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -28,37 +30,59 @@ THREE_LINE_KEPT = 600
 (50 found fewer cards on hard photos; bench/RESULTS.md, "Extract")."""
 
 
-def candidate_quads(work: np.ndarray, gray: np.ndarray, gradient: Gradient) -> tuple[np.ndarray, np.ndarray]:
+@dataclass
+class EdgeMaps:
+    """The work copy's edge and threshold maps, made once for both sources of candidates."""
+
+    maps: list[np.ndarray]
+    """Canny at three thresholds, of the two colour channels, and Otsu's masks (closed)."""
+    colour_edges: np.ndarray
+    """Canny on the strongest colour channel's gradient."""
+    shape: tuple[int, int]
+
+    @classmethod
+    def of(cls, work: np.ndarray, gray: np.ndarray, gradient: Gradient) -> "EdgeMaps":
+        maps = []
+        blurred = cv2.GaussianBlur(gray, (5, 5), 0)
+        median = float(np.median(blurred))
+        for low, high in ((0.5 * median, 1.2 * median), (20, 60), (40, 120)):
+            edges = cv2.Canny(blurred, max(5, low), max(15, high))
+            maps.append(cv2.dilate(edges, np.ones((3, 3), np.uint8)))
+        # a card beside something of its own brightness (a white card on a sheet of paper) has
+        # an edge in colour only: Canny on the strongest channel's gradient finds it
+        dx = np.round(gradient.ux * gradient.magnitude).astype(np.int16)
+        dy = np.round(gradient.uy * gradient.magnitude).astype(np.int16)
+        colour_edges = cv2.Canny(dx, dy, 0.5 * gradient.threshold, gradient.threshold, L2gradient=True)
+        colour_edges = cv2.dilate(colour_edges, np.ones((3, 3), np.uint8))
+        lab = cv2.cvtColor(cv2.GaussianBlur(work, (5, 5), 0), cv2.COLOR_BGR2LAB)
+        for channel in cv2.split(lab)[1:]:
+            maps.append(cv2.dilate(cv2.Canny(channel, 10, 30), np.ones((3, 3), np.uint8)))
+        _, otsu = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
+        for mask in (otsu, 255 - otsu):
+            maps.append(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel))
+        return cls(maps, colour_edges, work.shape[:2])
+
+
+def candidate_quads(work: np.ndarray, gray: np.ndarray, gradient: Gradient,
+                    edges: EdgeMaps | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(N×4×2 plausible quads clockwise from the top-left, N×4 first estimate of each side's
     edge support, NaN where there is none yet), near-duplicates dropped."""
-    area = work.shape[0] * work.shape[1]
-    maps = []
-    blurred = cv2.GaussianBlur(gray, (5, 5), 0)
-    median = float(np.median(blurred))
-    for low, high in ((0.5 * median, 1.2 * median), (20, 60), (40, 120)):
-        edges = cv2.Canny(blurred, max(5, low), max(15, high))
-        maps.append(cv2.dilate(edges, np.ones((3, 3), np.uint8)))
-    # a card beside something of its own brightness (a white card on a sheet of paper) has
-    # an edge in colour only: Canny on the strongest channel's gradient finds it
-    dx = np.round(gradient.ux * gradient.magnitude).astype(np.int16)
-    dy = np.round(gradient.uy * gradient.magnitude).astype(np.int16)
-    colour_edges = cv2.Canny(dx, dy, 0.5 * gradient.threshold, gradient.threshold, L2gradient=True)
-    colour_edges = cv2.dilate(colour_edges, np.ones((3, 3), np.uint8))
-    lab = cv2.cvtColor(cv2.GaussianBlur(work, (5, 5), 0), cv2.COLOR_BGR2LAB)
-    for channel in cv2.split(lab)[1:]:
-        maps.append(cv2.dilate(cv2.Canny(channel, 10, 30), np.ones((3, 3), np.uint8)))
-    _, otsu = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
-    for mask in (otsu, 255 - otsu):
-        maps.append(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel))
-
-    line_quads, line_support = _line_quads([maps[1], colour_edges], gradient)
-    contour_quads = np.array(list(_contour_quads(maps, area, work.shape[:2])), np.float32).reshape(-1, 4, 2)
-    contour_quads = contour_quads[plausible(contour_quads)[0]]
-    quads = np.concatenate([line_quads, contour_quads])
-    support = np.concatenate([line_support, np.full((len(contour_quads), 4), np.nan)])
+    edges = edges or EdgeMaps.of(work, gray, gradient)
+    line_quads, line_support = _line_quads([edges.maps[1], edges.colour_edges], gradient)
+    contours = contour_quads(edges)
+    quads = np.concatenate([line_quads, contours])
+    support = np.concatenate([line_support, np.full((len(contours), 4), np.nan)])
     keep = _distinct(quads)
     return quads[keep], support[keep]
+
+
+def contour_quads(edges: EdgeMaps) -> np.ndarray:
+    """The plausible quads among the maps' contours (N×4×2): the cheap source, which finds a
+    card alone on a desk; the straight edges are for a card touching other things."""
+    shape = edges.shape
+    quads = np.array(list(_contour_quads(edges.maps, shape[0] * shape[1], shape)), np.float32).reshape(-1, 4, 2)
+    return quads[plausible(quads)[0]]
 
 
 def plausible(quads: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

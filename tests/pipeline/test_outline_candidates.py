@@ -12,6 +12,7 @@ import pytest
 from pipeline.candidates import _EdgeRuns, plausible
 from pipeline.edges import Gradient
 from pipeline.candidates import CARD_ASPECT
+from pipeline import locate
 from pipeline.locate import DocumentKind, Located, _overlap, card_cuts, find_documents
 from schemas.documents import DocType
 from specimens.faces import FacePool
@@ -56,9 +57,11 @@ def test_the_card_is_found_among_more_long_lines_than_its_own():
     assert _overlap(found.quad, card, image.shape[:2]) > 0.95
 
 
-def test_a_card_with_one_side_on_paper_of_its_own_white_is_found_from_three():
+def test_a_card_with_one_side_on_paper_of_its_own_white_is_found_from_three(monkeypatch):
     """The card's right end lies on a white sheet: no edge there at all. Its other three
-    sides and a card's aspect put the fourth."""
+    sides and a card's aspect put the fourth. No contour is plainly the card, so the straight
+    edges are looked at."""
+    straight_edge_searches = _count_calls(monkeypatch, locate, "candidate_quads")
     image = np.full((480, 640, 3), 110, np.uint8)
     cv2.rectangle(image, (420, 60), (639, 479), (236, 236, 236), -1)
     height = 190.0
@@ -68,6 +71,7 @@ def test_a_card_with_one_side_on_paper_of_its_own_white_is_found_from_three():
     found = find_documents(image, 1)[0]
     assert found.kind is DocumentKind.CARD
     assert _overlap(found.quad, card, image.shape[:2]) > 0.9
+    assert len(straight_edge_searches) == 1
 
 
 def test_plausible_rejects_what_cannot_be_a_document():
@@ -113,11 +117,26 @@ def test_the_first_outline_is_the_card_on_most_hard_photos(hard_photos):
     assert _first_outline_is_the_card(hard_photos) >= 29
 
 
-def test_the_first_outline_is_the_card_on_every_ordinary_photo(settings):
+def test_the_first_outline_is_the_card_on_every_ordinary_photo(settings, monkeypatch):
     """Level 1, many of them on wood: 32 of 32. Counting faint edges without asking for a calm
     side let the grain's long straight streaks carry page-shaped outlines through the desk
-    (30 of 32)."""
-    assert _first_outline_is_the_card(_photos(settings, 20261201, lambda index: 1)) == 32
+    (30 of 32). Most of these cards stand out among the contours, and their straight edges
+    are then not looked at."""
+    straight_edge_searches = _count_calls(monkeypatch, locate, "candidate_quads")
+    photos = _photos(settings, 20261201, lambda index: 1)
+    assert _first_outline_is_the_card(photos) == 32
+    assert len(straight_edge_searches) <= len(photos) // 4
+
+
+def _count_calls(monkeypatch, module, name: str) -> list:
+    calls, real = [], getattr(module, name)
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
 
 
 def test_card_cuts_of_a_page_outline_keep_three_of_its_sides_at_a_card_s_aspect():
