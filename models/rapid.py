@@ -79,6 +79,9 @@ class RapidOcrEngine:
                 "Rec.rec_img_shape": [3, 48, REC_MIN_WIDTH],
                 "EngineConfig.onnxruntime.intra_op_num_threads": self.threads,
                 "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+                # ONNX Runtime's own memory pool (RapidOCR turns it off): detection reuses its
+                # buffers instead of allocating them per call, ≈ 16% faster (bench/RESULTS.md)
+                "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
             }
         )
         logging.getLogger("RapidOCR").setLevel(logging.ERROR)
