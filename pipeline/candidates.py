@@ -25,6 +25,9 @@ STRAIGHT_EDGES = 64
 five: clutter and print supply the longest lines; bench/RESULTS.md, "Extract")."""
 
 
+HOUGH_THETA = np.pi / 360
+"""The straight-edge search's angular step. Half a degree: a whole one halves the search's
+time but, on 25 seeds' hard photos, moved outlines enough to lose more fields than it won."""
 THREE_LINE_KEPT = 600
 """Three-line candidates (see `_three_line_quads`) passed on, the best by their three sides
 (50 found fewer cards on hard photos; bench/RESULTS.md, "Extract")."""
@@ -148,7 +151,7 @@ def _straight_edges(edge_maps: list[np.ndarray], shape: tuple[int, int]) -> tupl
     h, w = shape
     segments = []
     for edge_map in edge_maps:
-        found = cv2.HoughLinesP(edge_map, 1, np.pi / 360, threshold=60,
+        found = cv2.HoughLinesP(edge_map, 1, HOUGH_THETA, threshold=60,
                                 minLineLength=int(0.12 * max(h, w)), maxLineGap=8)
         if found is not None:
             segments.extend(found.reshape(-1, 4).astype(np.float32))
