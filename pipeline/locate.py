@@ -25,7 +25,7 @@ MIN_CARD_SHARE = 0.6
 """A page-shaped outline is cut to a card's aspect only where the card is this much of it."""
 CLEAR_SCORE = 0.3
 """A cheap candidate scored this high (support² · aspect fit · √area share; a card filling a
-third of a photo, its sides all on edges, scores ≈ 0.5) is plainly the card, if…"""
+third of a photo, its sides all on edges, scores ≈ 0.55) is plainly the card, if…"""
 CLEAR_SIDE = 0.5
 """…none of its sides lies less than this much on edges (glare can whiten a stretch of one)."""
 FINE_SCORED = 200
@@ -58,6 +58,10 @@ class Located:
         return float((np.linalg.norm(self.quad[1] - self.quad[2]) + np.linalg.norm(self.quad[0] - self.quad[3])) / 2)
 
 
+Scored = tuple[float, np.ndarray, DocumentKind, float]
+"""A candidate outline as (score, quad in work-copy pixels, kind, support)."""
+
+
 def find_document(image: np.ndarray) -> Located:
     """The most card- or page-like outline in `image`, or the whole frame if none is."""
     return find_documents(image, limit=1)[0]
@@ -88,7 +92,7 @@ def find_documents(image: np.ndarray, limit: int = 3) -> list[Located]:
             frame = np.roll(frame, -1, axis=0)
         return [Located(DocumentKind.FRAME, frame, 1.0, False)]
 
-    chosen: list[tuple[float, np.ndarray, DocumentKind, float]] = []
+    chosen: list[Scored] = []
     for candidate in sorted(scored, key=lambda c: -c[0]):
         if all(_overlap(candidate[1], other[1], work.shape[:2]) < 0.5 for other in chosen):
             chosen.append(candidate)
@@ -102,8 +106,7 @@ def find_documents(image: np.ndarray, limit: int = 3) -> list[Located]:
     return found
 
 
-def _scored(quads: np.ndarray, first_support: np.ndarray | None, gradient: Gradient
-            ) -> list[tuple[float, np.ndarray, DocumentKind, float]]:
+def _scored(quads: np.ndarray, first_support: np.ndarray | None, gradient: Gradient) -> list[Scored]:
     """(score, quad, kind, support) of the candidates that can be a document's outline."""
     if first_support is None:
         first_support = np.full((len(quads), 4), np.nan)
@@ -111,8 +114,7 @@ def _scored(quads: np.ndarray, first_support: np.ndarray | None, gradient: Gradi
     return [(float(scores[i]), quads[i], kinds[i], float(supports[i])) for i in np.flatnonzero(scores >= 0)]
 
 
-def _clear_card(contours: list[tuple[float, np.ndarray, DocumentKind, float]],
-                plain: tuple[float, np.ndarray, DocumentKind, float] | None, gradient: Gradient) -> bool:
+def _clear_card(contours: list[Scored], plain: Scored | None, gradient: Gradient) -> bool:
     """Whether the best of the cheap candidates (the contours' and the region a plain
     background shows) is plainly a card: card-shaped, scored at least CLEAR_SCORE and, for a
     contour, none of its sides under CLEAR_SIDE on edges. Then the straight edges are not
