@@ -27,7 +27,7 @@ five: clutter and print supply the longest lines; bench/RESULTS.md, "Extract")."
 
 HOUGH_THETA = np.pi / 360
 """The straight-edge search's angular step. Half a degree: a whole one halves the search's
-time but, on 25 seeds' hard photos, moved outlines enough to lose more fields than it won."""
+time but, on 8 seeds' hard photos, moved outlines enough to lose more fields than it won."""
 THREE_LINE_KEPT = 600
 """Three-line candidates (see `_three_line_quads`) passed on, the best by their three sides
 (50 found fewer cards on hard photos; bench/RESULTS.md, "Extract")."""
@@ -67,13 +67,13 @@ class EdgeMaps:
         return cls(maps, colour_edges, work.shape[:2])
 
 
-def candidate_quads(work: np.ndarray, gray: np.ndarray, gradient: Gradient,
-                    edges: EdgeMaps | None = None) -> tuple[np.ndarray, np.ndarray]:
+def candidate_quads(edges: EdgeMaps, gradient: Gradient, contours: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """(N×4×2 plausible quads clockwise from the top-left, N×4 first estimate of each side's
-    edge support, NaN where there is none yet), near-duplicates dropped."""
-    edges = edges or EdgeMaps.of(work, gray, gradient)
+    edge support, NaN where there is none yet), near-duplicates dropped: the four- and three-line
+    quads, then the contours' (`contours`, if already found)."""
     line_quads, line_support = _line_quads([edges.maps[1], edges.colour_edges], gradient)
-    contours = contour_quads(edges)
+    contours = contour_quads(edges) if contours is None else contours
     quads = np.concatenate([line_quads, contours])
     support = np.concatenate([line_support, np.full((len(contours), 4), np.nan)])
     keep = _distinct(quads)

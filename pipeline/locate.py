@@ -79,11 +79,12 @@ def find_documents(image: np.ndarray, limit: int = 3) -> list[Located]:
     gradient = Gradient.of(work)
     edges = EdgeMaps.of(work, gray, gradient)
     plain = _on_plain_background(work)
-    scored = _scored(contour_quads(edges), None, gradient)
+    contours = contour_quads(edges)
+    scored = _scored(contours, None, gradient)
     if not _clear_card(scored, plain, gradient):
         # no card stands out: look at the long straight edges too (a card touching other
         # things, or lying on a sheet of print), the costly part of the search
-        scored = _scored(*candidate_quads(work, gray, gradient, edges), gradient)
+        scored = _scored(*candidate_quads(edges, gradient, contours), gradient)
     if plain is not None:
         scored.append(plain)
     if not scored:
