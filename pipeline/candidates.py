@@ -10,6 +10,7 @@ only the best few hundred are checked closely (`pipeline.locate`)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import cv2
@@ -149,12 +150,16 @@ def _straight_edges(edge_maps: list[np.ndarray], shape: tuple[int, int]) -> tupl
     """(θ, ρ) of the STRAIGHT_EDGES longest straight edges, collinear Hough segments merged:
     the line is −sinθ·x + cosθ·y = ρ."""
     h, w = shape
-    segments = []
-    for edge_map in edge_maps:
-        found = cv2.HoughLinesP(edge_map, 1, HOUGH_THETA, threshold=60,
-                                minLineLength=int(0.12 * max(h, w)), maxLineGap=8)
-        if found is not None:
-            segments.extend(found.reshape(-1, 4).astype(np.float32))
+
+    def hough(edge_map: np.ndarray) -> np.ndarray | None:
+        return cv2.HoughLinesP(edge_map, 1, HOUGH_THETA, threshold=60,
+                               minLineLength=int(0.12 * max(h, w)), maxLineGap=8)
+
+    # the search is the costliest step of finding a document and runs on one core: the maps
+    # are searched at once, one per thread (OpenCV lets go of the GIL; same segments, same order)
+    with ThreadPoolExecutor(len(edge_maps), thread_name_prefix="hough") as pool:
+        found_per_map = list(pool.map(hough, edge_maps))
+    segments = [s for found in found_per_map if found is not None for s in found.reshape(-1, 4).astype(np.float32)]
     if not segments:
         return np.empty(0), np.empty(0)
     x1, y1, x2, y2 = np.array(segments, np.float64).T
