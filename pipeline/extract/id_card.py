@@ -25,6 +25,8 @@ ADDRESS_LINE_SLACK = 0.03
 """How far (share of the card's width) the starts of an address's lines may differ."""
 BACK_VALUE_COLUMN = 0.29
 """Back labels (签发机关, 有效期限) start at ≈ 20% of the card's width, their values at ≈ 37%."""
+BACK_PRINT_LEFT = 0.15
+"""A line on an ID card's back that ends left of this (share of the width) is not its print."""
 _DATE_ROW = re.compile(r"\d{4}年?\d{1,2}月\d{1,2}")
 _DOTTED_DATE = re.compile(rf"\d{{4}}[{DATE_DOTS}]?\d{{2}}[{DATE_DOTS}]?\d{{2}}")
 
@@ -40,9 +42,13 @@ def extract_id_card_front(layout: Layout) -> Extracted:
         number_lines = [line for line in id_row.lines if sum(c.isdigit() for c in line.text) >= 4]
         out.put("id_number", normalize_id_number(text_after(id_row, "公民身份号码")), number_lines or id_row.lines)
 
-    name_row = row_starting_with(layout, "姓名") or _first_left_row(rows)
+    name_row = row_starting_with(layout, "姓名")
+    name_row, name_lines = (name_row, name_row.lines) if name_row is not None else _lines_from_name_label(rows)
+    if name_row is None:
+        name_row = _first_left_row(rows)
+        name_lines = name_row.lines if name_row is not None else []
     if name_row is not None:
-        left = _without_label_box([l for l in name_row.lines if l.x0 < PORTRAIT_LEFT])
+        left = _without_label_box([l for l in name_lines if l.x0 < PORTRAIT_LEFT])
         text = strip_label("".join(l.text for l in left), "姓名", remnant=True)
         out.put("name", normalize_name(text), left)
 
@@ -78,8 +84,11 @@ def normalize_authority(text: str) -> str | None:
     """The issuing authority: Chinese, digits and brackets only. Cards are issued by a county's
     public security bureau (…公安局) or a city bureau's district branch (…分局), so the
     character after 公安 and the last one after 分 can only be 局 (a blurred 局 reads as 网), a
-    branch's name ends in 分局 (外局 is a blurred 分局), and no office name holds 公案."""
+    branch's name ends in 分局 (外局 is a blurred 分局), no office name holds 公案, and none
+    is digits alone."""
     value = re.sub(r"[^\u4e00-\u9fff\d（）()]", "", clean(text))
+    if not re.search(r"[\u4e00-\u9fff]", value):
+        return None  # digits alone (a date, a smudge) name no office
     value = value.replace("公案", "公安")
     value = re.sub(r"公安[^局]", "公安局", value)
     value = re.sub(r"分[^局]$", "分局", value)
@@ -95,6 +104,17 @@ def _id_number_row(layout: Layout) -> Row | None:
         if normalize_id_number(row.text):
             return row
     return labelled[0] if labelled else None
+
+
+def _lines_from_name_label(rows: list[Row]) -> tuple[Row | None, list]:
+    """Where print from beside the card (a sheet it lies on) joined the name's row: that row
+    and its lines from the one that starts with 姓名 on."""
+    for row in rows:
+        for at, line in enumerate(row.lines):
+            found = fuzzy_find(clean(line.text)[:4], "姓名", 0)
+            if at and found is not None and found[0] == 0:
+                return row, row.lines[at:]
+    return None, []
 
 
 def _first_left_row(rows: list[Row]) -> Row | None:
@@ -181,14 +201,18 @@ def _authority_by_position(layout: Layout, validity_row: Row | None) -> tuple[st
     below = rows[rows.index(title[0]) + 1:]
     if validity_row in below:
         below = below[:below.index(validity_row)]
+    # (what lies wholly left of where the labels start is not the card's print: something
+    # beside its edge, or the edge itself, read as 639)
+    below = [lines for row in below if (lines := [l for l in row.lines if l.x1 > BACK_PRINT_LEFT])]
     if not below:
         return None
-    row = below[0]
-    if len(row.lines) >= 2 and len(row.lines[0].text) <= 5:
-        return "".join(line.text for line in row.lines[1:]), row.lines[1:]
-    head = row.text[:4]
-    if len(row.text) > 4 and any(a == b for a, b in zip(head, "签发机关")):
-        return row.text[4:], row.lines
+    lines = below[0]
+    if len(lines) >= 2 and len(lines[0].text) <= 5:
+        return "".join(line.text for line in lines[1:]), lines[1:]
+    text = "".join(line.text for line in lines)
+    head = text[:4]
+    if len(text) > 4 and any(a == b for a, b in zip(head, "签发机关")):
+        return text[4:], lines
     # no label read (the row starts where values do), or one garbled past knowing: the row as
     # read, for the second look at merged labels (pipeline/merged_labels.py) to cut
-    return row.text, row.lines
+    return text, lines

@@ -27,6 +27,17 @@ def test_digits_above_the_card_are_no_name():
     assert (fields["name"], fields["sex"], fields["ethnicity"]) == ("江宝凤", "女", "汉")
 
 
+def test_print_beside_the_card_that_joined_the_name_row_is_not_the_name():
+    # a card lying on a printed notice, its outline taking in the notice's last lines: they
+    # read into the name's row, before 姓名 (seed 2027's photo)
+    layout = _front(("办机构受理后将在规定时限内", 0.02, 0.1), ("姓名唐暄雪", 0.36, 0.1),
+                    ("性别男民族阿昌", 0.05, 0.23), ("出生1949年3月7日", 0.05, 0.36),
+                    ("住址内蒙古自治区锡林郭勒盟", 0.05, 0.47), ("公民身份号码", 0.05, 0.84), (VALID_ID, 0.34, 0.83))
+    fields = extract_id_card_front(layout).fields
+    assert fields["name"] == "唐暄雪"
+    assert (fields["sex"], fields["ethnicity"]) == ("男", "阿昌")
+
+
 def test_a_garbled_label_in_a_box_of_its_own_is_not_part_of_the_value():
     layout = _front(("路名", 0.05, 0.1), ("股瑜利", 0.15, 0.1), ("性别女民族汉", 0.05, 0.23),
                     ("出生1953年10月12日", 0.05, 0.36), ("售纯", 0.05, 0.47), ("甘肃省甘南藏族自治州玛", 0.15, 0.47),
@@ -78,6 +89,18 @@ def test_a_garbled_label_is_cut_even_where_the_card_sits_right_of_its_outline():
 def test_a_blurred_authority_label_is_found_by_the_row_it_prints_on():
     assert extract_id_card_back(_back(["营发积发天津市公安局和平分局"])).fields["issuing_authority"] == "天津市公安局和平分局"
     assert extract_id_card_back(_back(["营发积", "天津市公安局和平分局"])).fields["issuing_authority"] == "天津市公安局和平分局"
+
+
+def test_print_beside_the_card_left_of_its_authority_row_is_not_the_authority():
+    # (seed 110's photo: the card's edge read as 639 on rows of their own, and 签发机关 as 警圳机美)
+    rows = [("中华人民共和国", 0.38, 0.16), ("居民身份证", 0.37, 0.32), ("639", 0.0, 0.47), ("hey", 0.0, 0.58),
+            ("68w", 0.0, 0.67), ("警圳机美元谋县公安局", 0.26, 0.74), ("专汽地准", 0.28, 0.86), ("2011.08.17-长期", 0.42, 0.85)]
+    assert extract_id_card_back(_front(*rows)).fields["issuing_authority"] == "元谋县公安局"
+
+
+def test_digits_alone_name_no_authority():
+    assert normalize_authority("639") is None
+    assert normalize_authority("仫佬族自治县公安局") == "仫佬族自治县公安局"
 
 
 def test_the_back_without_any_authority_row_reads_only_its_validity():
