@@ -42,11 +42,7 @@ def extract_id_card_front(layout: Layout) -> Extracted:
         number_lines = [line for line in id_row.lines if sum(c.isdigit() for c in line.text) >= 4]
         out.put("id_number", normalize_id_number(text_after(id_row, "公民身份号码")), number_lines or id_row.lines)
 
-    name_row = row_starting_with(layout, "姓名")
-    name_row, name_lines = (name_row, name_row.lines) if name_row is not None else _lines_from_name_label(rows)
-    if name_row is None:
-        name_row = _first_left_row(rows)
-        name_lines = name_row.lines if name_row is not None else []
+    name_row, name_lines = _name_lines(layout)
     if name_row is not None:
         left = _without_label_box([l for l in name_lines if l.x0 < PORTRAIT_LEFT])
         text = strip_label("".join(l.text for l in left), "姓名", remnant=True)
@@ -106,15 +102,20 @@ def _id_number_row(layout: Layout) -> Row | None:
     return labelled[0] if labelled else None
 
 
-def _lines_from_name_label(rows: list[Row]) -> tuple[Row | None, list]:
-    """Where print from beside the card (a sheet it lies on) joined the name's row: that row
-    and its lines from the one that starts with 姓名 on."""
-    for row in rows:
+def _name_lines(layout: Layout) -> tuple[Row | None, list]:
+    """The name's row and those of its lines that hold the name: the row that starts with 姓名;
+    where print from beside the card (a sheet it lies on) joined that row, its lines from the
+    one that starts with 姓名 on; where the label did not read, the first row that may be it."""
+    row = row_starting_with(layout, "姓名")
+    if row is not None:
+        return row, row.lines
+    for row in layout.rows:
         for at, line in enumerate(row.lines):
             found = fuzzy_find(clean(line.text)[:4], "姓名", 0)
             if at and found is not None and found[0] == 0:
                 return row, row.lines[at:]
-    return None, []
+    row = _first_left_row(layout.rows)
+    return row, row.lines if row is not None else []
 
 
 def _first_left_row(rows: list[Row]) -> Row | None:
